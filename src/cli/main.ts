@@ -1,0 +1,52 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { serveCommand } from './serve.ts';
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+/** The `sluice` command line. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('sluice').description('OpenAI-compatible gateway over a pool of upstream accounts');
+
+  program
+    .command('serve')
+    .description('run the gateway')
+    .option('-c, --config <file>', 'YAML config file (default: $SLUICE_CONFIG, then ./sluice.yaml)')
+    .option('-p, --port <port>', 'override server.port', int)
+    .option('--host <host>', 'override server.host')
+    .action(serveCommand);
+
+  program
+    .command('sim')
+    .description('run the upstream simulator (a fake OpenAI cloud with exact rate limits)')
+    .option('-c, --config <file>', 'simulator YAML config (see docs/SIMULATOR.md)')
+    .option('-p, --port <port>', 'port (default 9090)', int)
+    .option('--host <host>', 'host (default 127.0.0.1)')
+    .option('-n, --accounts <n>', 'number of accounts when no config is given', int)
+    .option('--time-scale <x>', 'multiplies latencies and limit windows (0.01 = a minute lasts 600 ms)', positive)
+    .action(async (opts) => {
+      const { runSimCommand } = await import('../sim/index.ts');
+      await runSimCommand(opts);
+    });
+
+  program
+    .command('demo')
+    .description('start a simulator and a gateway in front of it, and send a burst of image requests')
+    .option('-n, --requests <n>', 'image requests to send', int, 24)
+    .option('--accounts <n>', 'simulated accounts', int, 3)
+    .action(async (opts) => {
+      const { demoCommand } = await import('./demo.ts');
+      await demoCommand(opts);
+    });
+
+  await program.parseAsync(argv, { from: 'user' });
+}

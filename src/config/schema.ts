@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/** Priority classes, highest first. A client's configured priority caps what it may ask for. */
+export const PRIORITIES = ['high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const positiveInt = z.number().int().positive();
+
+/** Limits of one account for one model, in every dimension OpenAI uses. */
+export const modelLimitsSchema = z.strictObject({
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  rpd: positiveInt.optional(),
+  ipm: positiveInt.optional(),
+  /** A short burst window, e.g. "at most 3 requests in 10 s". */
+  burst: z.strictObject({ requests: positiveInt, perSeconds: z.number().positive() }).optional(),
+});
+
+export const PROVIDERS = ['openai', 'azure', 'openai-compatible'] as const;
+
+const accountSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'),
+  provider: z.enum(PROVIDERS),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1, 'must not be empty'),
+  group: z.string().min(1).default('default'),
+  weight: z.number().positive().default(1),
+  enabled: z.boolean().default(true),
+  /** Per-model limits; the keys are also the models this account serves. */
+  limits: z.record(z.string().min(1), modelLimitsSchema).default({}),
+  /** Models served without configured limits (learned from headers later). */
+  models: z.array(z.string().min(1)).default([]),
+  /** Azure: public model name -> deployment name (defaults to the model name). */
+  deployments: z.record(z.string(), z.string().min(1)).default({}),
+  /** Azure: `api-version` query parameter. */
+  apiVersion: z.string().default('2024-10-21'),
+  /** Most requests this account may have in flight at once. */
+  maxConcurrent: positiveInt.optional(),
+  /** Upstream timeout per attempt, in ms (images take up to a minute or more). */
+  timeoutMs: positiveInt.default(300_000),
+});
+
+const clientSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'),
+  key: z.string().min(8, 'must be at least 8 characters'),
+  priority: z.enum(PRIORITIES).default('normal'),
+  /** Models this client may call; "*" allows all. */
+  models: z.array(z.string().min(1)).default(['*']),
+  weight: z.number().positive().default(1),
+  budget: z.strictObject({ dailyUsd: z.number().nonnegative().optional(), monthlyUsd: z.number().nonnegative().optional() }).optional(),
+});
+
+const storeSchema = z.union([
+  z.strictObject({ sqlite: z.string().min(1) }),
+  z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL') }),
+]);
+
+/** The whole config file (see sluice.example.yaml and DESIGN.md "The contract"). */
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Largest JSON body accepted (chat with inline images can be large). */
+        maxBodyBytes: positiveInt.default(32 * 1024 * 1024),
+        /** Largest multipart upload (image edits), all parts together. */
+        maxUploadBytes: positiveInt.default(64 * 1024 * 1024),
+        logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .prefault({}),
+    store: storeSchema.default({ sqlite: './data/sluice.db' }),
+    redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    adminToken: z.string().min(8, 'must be at least 8 characters').optional(),
+    clients: z.array(clientSchema).default([]),
+    accounts: z.array(accountSchema).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    unique(cfg.accounts.map((a) => a.name), 'accounts', 'name', ctx);
+    unique(cfg.clients.map((c) => c.name), 'clients', 'name', ctx);
+    unique(cfg.clients.map((c) => c.key), 'clients', 'key', ctx);
+    cfg.accounts.forEach((a, i) => {
+      if (a.provider !== 'openai' && !a.baseUrl) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'baseUrl'], message: `is required for provider "${a.provider}"` });
+      }
+    });
+  });
+
+function unique(values: string[], list: string, field: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) ctx.addIssue({ code: 'custom', path: [list, i, field], message: field === 'key' ? 'duplicates another client\'s key' : `duplicates "${v}"` });
+    seen.add(v);
+  });
+}
+
+export type ConfigInput = z.input<typeof configSchema>;
+type Parsed = z.output<typeof configSchema>;
+export type ModelLimits = z.output<typeof modelLimitsSchema>;
+export type AccountConfig = Readonly<Parsed['accounts'][number]>;
+export type ClientConfig = Readonly<Parsed['clients'][number]>;
+/** The validated, frozen config passed down from `createApp`. */
+export type SluiceConfig = Readonly<Parsed>;

@@ -1,0 +1,89 @@
+import { once } from 'node:events';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors/index.ts';
+import { mayUseModel } from '../policy/index.ts';
+import type { UpstreamCall } from '../providers/index.ts';
+import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
+import type { HttpDeps } from './context.ts';
+
+/** Request headers passed through to upstreams (W3C trace context). */
+const PASS_HEADERS = ['traceparent', 'tracestate'] as const;
+
+export function passHeaders(req: FastifyRequest): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const h of PASS_HEADERS) {
+    const v = req.headers[h];
+    if (typeof v === 'string') (out ??= {})[h] = v;
+  }
+  return out;
+}
+
+/** Refuses a model the pool does not serve (404) or the client may not use (403). */
+export function checkModel(req: FastifyRequest, deps: HttpDeps, model: string): void {
+  if (!deps.pool.serves(model)) {
+    throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' });
+  }
+  if (req.client && !mayUseModel(req.client, model)) {
+    throw new GatewayError('model_not_allowed', `Your key is not allowed to use the model \`${model}\`.`, { param: 'model' });
+  }
+}
+
+function sluiceHeaders(req: FastifyRequest, d: Dispatched): Record<string, string> {
+  return {
+    'x-request-id': req.id,
+    'x-sluice-account': d.account,
+    'x-sluice-queue-ms': String(d.queueMs),
+    'x-sluice-attempts': String(d.attempts),
+  };
+}
+
+/**
+ * Runs one call through the scheduler and answers the client: JSON as one body, streams
+ * chunk by chunk as they arrive. A client that goes away aborts the upstream call.
+ */
+export async function relay(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, call: UpstreamCall): Promise<void> {
+  checkModel(req, deps, call.model);
+  const abort = new AbortController();
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) abort.abort();
+  };
+  reply.raw.once('close', onClose);
+  req.facts = { model: call.model };
+  const d = await deps.scheduler.dispatch({ call, signal: abort.signal });
+  Object.assign(req.facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs });
+  if (d.kind === 'json') {
+    await reply.code(d.status).headers(sluiceHeaders(req, d)).type('application/json').send(d.raw);
+    return;
+  }
+  await pipeStream(req, reply, d, abort.signal);
+}
+
+/** An SSE event in the shape the OpenAI SDKs raise as an error when a stream breaks. */
+const BROKEN_STREAM_EVENT = `data: ${JSON.stringify({
+  error: { message: 'The upstream stream was interrupted.', type: 'server_error', param: null, code: 'upstream_error' },
+})}\n\n`;
+
+async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: DispatchedStream, signal: AbortSignal): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  const started = performance.now();
+  res.writeHead(d.status, {
+    'content-type': String(d.headers['content-type'] ?? 'text/event-stream; charset=utf-8'),
+    'cache-control': 'no-cache',
+    ...sluiceHeaders(req, d),
+  });
+  let outcome = 'completed';
+  try {
+    for await (const chunk of d.body) {
+      if (!res.write(chunk)) await once(res, 'drain', { signal });
+    }
+    res.end();
+  } catch {
+    outcome = signal.aborted ? 'client_aborted' : 'upstream_broken';
+    if (!signal.aborted && !res.destroyed) res.end(BROKEN_STREAM_EVENT);
+    d.body.destroy();
+  } finally {
+    d.finish();
+    req.log.info({ reqId: req.id, client: req.client?.name, ...req.facts, status: d.status, stream: outcome, ms: Math.round(performance.now() - started) }, 'request');
+  }
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { GatewayError } from '../errors/index.ts';
+import { authenticate } from './auth.ts';
+import type { HttpDeps } from './context.ts';
+import { handleError } from './error-handler.ts';
+import { registerImageEdits } from './routes/image-edits.ts';
+import { registerModelRoutes } from './routes/models.ts';
+import { registerJsonRoutes } from './routes/openai-json.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body's bytes as received, so an unchanged body is relayed without re-encoding. */
+    rawBody: Buffer | null;
+  }
+}
+
+/** Builds the HTTP server (not listening yet). */
+export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['logger']): FastifyInstance {
+  const { server } = deps.config;
+  const app = Fastify({
+    logger,
+    bodyLimit: server.maxBodyBytes,
+    // One access-log line per request is written by our onResponse hook instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  app.decorateRequest('client', null);
+  app.decorateRequest('facts', null);
+  app.decorateRequest('rawBody', null);
+
+  // Our own JSON parser: keeps the raw bytes, and bad JSON becomes OpenAI's 400.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    req.rawBody = body as Buffer;
+    try {
+      done(null, body.length === 0 ? undefined : JSON.parse(body.toString('utf8')));
+    } catch {
+      done(new GatewayError('invalid_json', 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload.)'), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (!req.url.startsWith('/v1/')) return;
+    req.log.info({ reqId: req.id, client: req.client?.name, ...req.facts, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    const e = new GatewayError('unknown_url', `Invalid URL (${req.method} ${req.url.split('?')[0]})`);
+    void reply.code(e.status).send(e.toBody());
+  });
+
+  const startedAt = Date.now();
+  app.get('/healthz', async () => ({ status: 'ok', accounts: deps.pool.list().filter((a) => a.enabled).length, models: deps.pool.models().length }));
+
+  app.register(
+    async (v1) => {
+      await v1.register(multipart, {
+        limits: { fileSize: server.maxUploadBytes, files: 17, fields: 50, fieldSize: 1024 * 1024 },
+        throwFileSizeLimit: true,
+      });
+      v1.addHook('onRequest', async (req) => authenticate(req, deps.clients));
+      registerJsonRoutes(v1, deps);
+      registerImageEdits(v1, deps);
+      registerModelRoutes(v1, deps, startedAt);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,1 @@
+export { ClientDirectory, hashKey, mayUseModel, type ClientIdentity } from './client-directory.ts';

@@ -1,0 +1,2 @@
+export { AccountPool, type Lease } from './account-pool.ts';
+export { PoolAccount } from './pool-account.ts';

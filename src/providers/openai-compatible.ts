@@ -1,0 +1,88 @@
+import type { AccountConfig } from '../config/index.ts';
+import { retryAfterMs } from './durations.ts';
+import { scrubSecrets } from './scrub.ts';
+import {
+  ENDPOINT_PATHS,
+  type FailureKind,
+  type PreparedRequest,
+  type ProviderAdapter,
+  type UpstreamCall,
+  type UpstreamFailure,
+  type UpstreamResponse,
+} from './types.ts';
+
+/** Builds the body of a call: raw client bytes when possible, multipart for uploads. */
+export function buildBody(call: UpstreamCall, json?: Readonly<Record<string, unknown>>): Buffer | string | FormData {
+  if (call.form) {
+    const fd = new FormData();
+    for (const part of call.form) {
+      if ('data' in part) fd.append(part.name, new Blob([part.data as Uint8Array<ArrayBuffer>], { type: part.contentType }), part.filename);
+      else fd.append(part.name, part.value);
+    }
+    return fd;
+  }
+  if (json === undefined && call.rawJson) return call.rawJson;
+  return JSON.stringify(json ?? call.json ?? {});
+}
+
+/** Joins a base URL (with or without a trailing slash) and a path. */
+export function joinUrl(base: string, path: string): URL {
+  return new URL(base.replace(/\/+$/, '') + path);
+}
+
+function jsonHeaders(call: UpstreamCall): Record<string, string> {
+  const h: Record<string, string> = { ...call.passHeaders };
+  if (!call.form) h['content-type'] = 'application/json';
+  h.accept = call.stream ? 'text/event-stream' : 'application/json';
+  return h;
+}
+
+function kindOf(status: number, code: string | null, type: string | null, message: string): FailureKind {
+  if (code === 'insufficient_quota' || type === 'insufficient_quota') return 'quota';
+  if (status === 429) return /request too large/i.test(message) ? 'too_large' : 'rate_limited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status >= 500 || status === 408) return 'server';
+  return 'client';
+}
+
+/** Reads an error answer in OpenAI's envelope (or Azure's looser one) and classifies it. */
+export function classifyOpenAiFailure(
+  status: number,
+  headers: UpstreamResponse['headers'],
+  bodyText: string,
+  account: AccountConfig,
+): UpstreamFailure {
+  let err: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(bodyText) as { error?: unknown };
+    if (parsed && typeof parsed.error === 'object' && parsed.error) err = parsed.error as Record<string, unknown>;
+  } catch {
+    // not JSON: keep the status, give a generic message below
+  }
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+  const message = scrubSecrets(str(err.message) ?? `Upstream answered HTTP ${status}`, account);
+  const code = str(err.code);
+  const type = str(err.type);
+  return {
+    kind: kindOf(status, code, type, message),
+    status,
+    error: { message, type, param: str(err.param), code },
+    retryAfterMs: retryAfterMs(headers, message),
+  };
+}
+
+/**
+ * The base dialect: any server that speaks OpenAI's API under `baseUrl` (vLLM, Ollama, relays).
+ * Bearer auth, OpenAI paths, the body sent unchanged.
+ */
+export const openAiCompatibleAdapter: ProviderAdapter = {
+  kind: 'openai-compatible',
+  prepare(account: AccountConfig, call: UpstreamCall): PreparedRequest {
+    const headers = jsonHeaders(call);
+    headers.authorization = `Bearer ${account.apiKey}`;
+    return { url: joinUrl(account.baseUrl ?? '', ENDPOINT_PATHS[call.endpoint]), headers, body: buildBody(call) };
+  },
+  classifyFailure: classifyOpenAiFailure,
+};
+
+export { jsonHeaders };

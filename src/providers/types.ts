@@ -1,0 +1,81 @@
+import type { Readable } from 'node:stream';
+import type { AccountConfig } from '../config/index.ts';
+
+/** The OpenAI operations Sluice relays. */
+export type Endpoint = 'chat.completions' | 'embeddings' | 'moderations' | 'images.generations' | 'images.edits';
+
+/** The upstream path of each endpoint, relative to an OpenAI-style `/v1` base. */
+export const ENDPOINT_PATHS: Readonly<Record<Endpoint, string>> = {
+  'chat.completions': '/chat/completions',
+  embeddings: '/embeddings',
+  moderations: '/moderations',
+  'images.generations': '/images/generations',
+  'images.edits': '/images/edits',
+};
+
+/** One part of a multipart upload (image edits). */
+export type FormPart =
+  | { name: string; value: string }
+  | { name: string; filename: string; contentType: string; data: Buffer };
+
+/** A provider-neutral description of one upstream call; adapters turn it into HTTP. */
+export interface UpstreamCall {
+  endpoint: Endpoint;
+  /** The public model name the client asked for. */
+  model: string;
+  /** JSON body as the client sent it (for every endpoint but image edits). */
+  json?: Readonly<Record<string, unknown>>;
+  /** The client's raw JSON bytes; sent as is when the adapter needs no change to the body. */
+  rawJson?: Buffer;
+  /** Multipart parts (image edits). */
+  form?: readonly FormPart[];
+  /** True when the answer is a server-sent event stream. */
+  stream: boolean;
+  /** Headers passed through to the upstream (e.g. W3C `traceparent`). */
+  passHeaders?: Readonly<Record<string, string>>;
+}
+
+/** What an adapter builds for the HTTP client. */
+export interface PreparedRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body: Buffer | string | FormData;
+}
+
+/** An upstream answer whose body has not been read yet. */
+export interface UpstreamResponse {
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Readable;
+}
+
+/** How an upstream error answer should be treated by the scheduler and shown to the client. */
+export type FailureKind =
+  | 'rate_limited' // 429 rate limit: cool this account, try another
+  | 'quota' // insufficient_quota: the account is out of money
+  | 'auth' // 401/403 from upstream: the account's key is bad
+  | 'client' // 400/404/413/422: the request itself is wrong, no retry
+  | 'server' // 5xx: retry elsewhere
+  | 'too_large'; // a request that exceeds a limit by itself: never retry
+
+/** An upstream error answer, classified by its provider. */
+export interface UpstreamFailure {
+  kind: FailureKind;
+  status: number;
+  /** The upstream error object, secrets scrubbed, for relaying `client` errors. */
+  error: { message: string; type: string | null; param: string | null; code: string | null };
+  /** How long upstream asked us to wait, if it said. */
+  retryAfterMs?: number;
+}
+
+/**
+ * One upstream dialect. An adapter is pure: it builds requests and reads answers; sending is
+ * the HTTP client's job. `openai-compatible` is the base; `openai` and `azure` adapt it.
+ */
+export interface ProviderAdapter {
+  readonly kind: AccountConfig['provider'];
+  /** Builds the URL, auth headers and body for `call` on `account`. */
+  prepare(account: AccountConfig, call: UpstreamCall): PreparedRequest;
+  /** Classifies an upstream error answer (status >= 400) with its body text. */
+  classifyFailure(status: number, headers: UpstreamResponse['headers'], bodyText: string, account: AccountConfig): UpstreamFailure;
+}
