@@ -15,7 +15,7 @@ export interface SimCommandArgs {
 }
 
 /** Port `sluice sim` listens on when neither the config nor `--port` says. */
-export const DEFAULT_SIM_PORT = 4010;
+export const DEFAULT_SIM_PORT = 9090;
 
 /** Limits of a default account: roughly a tier-1 OpenAI account, with rpm/tpm/ipm overridable. */
 export function defaultLimits(args: Pick<SimCommandArgs, 'ipm' | 'rpm' | 'tpm'>): Record<string, SimModelLimits> {
