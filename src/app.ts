@@ -4,7 +4,8 @@ import { buildHttpServer } from './http/index.ts';
 import { ClientDirectory } from './policy/index.ts';
 import { AccountPool } from './pool/index.ts';
 import { UpstreamClient } from './providers/index.ts';
-import { Scheduler } from './scheduler/index.ts';
+import { EventLog } from './events/index.ts';
+import { Scheduler, TokenEstimator } from './scheduler/index.ts';
 
 export interface AppOptions {
   /** A pino logger config, or false for none (tests). Defaults to JSON lines at config's level. */
@@ -16,6 +17,7 @@ export interface SluiceApp {
   readonly config: SluiceConfig;
   readonly http: FastifyInstance;
   readonly pool: AccountPool;
+  readonly events: EventLog;
   /** Starts listening; resolves with the base URL (e.g. http://127.0.0.1:8080). */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, closes upstream connections. */
@@ -28,15 +30,20 @@ export interface SluiceApp {
  */
 export function createApp(config: SluiceConfig, opts: AppOptions = {}): SluiceApp {
   const upstream = new UpstreamClient();
-  const pool = new AccountPool(config.accounts, upstream);
-  const scheduler = new Scheduler(pool);
+  const events = new EventLog();
+  const pool = new AccountPool(config.accounts, upstream, { scheduler: config.scheduler, events });
+  const estimator = new TokenEstimator(config.scheduler.defaultCompletionTokens);
+  const scheduler = new Scheduler(pool, estimator, config.scheduler);
   const clients = new ClientDirectory(config.clients);
-  const http = buildHttpServer({ config, clients, pool, scheduler }, opts.logger ?? { level: config.server.logLevel });
+  const http = buildHttpServer({ config, clients, pool, scheduler, events }, opts.logger ?? { level: config.server.logLevel });
+  const warming = estimator.warm().catch((err: unknown) => http.log.warn({ err: String(err) }, 'tokenizers failed to load; estimating tokens as characters/4'));
   return {
     config,
     http,
     pool,
+    events,
     async listen() {
+      await warming;
       const address = await http.listen({ host: config.server.host, port: config.server.port });
       return address.replace('[::1]', 'localhost');
     },

@@ -7,5 +7,6 @@ export {
   type ConfigInput,
   type ModelLimits,
   type Priority,
+  type SchedulerConfig,
   type SluiceConfig,
 } from './schema.ts';

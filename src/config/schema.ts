@@ -50,6 +50,29 @@ const clientSchema = z.strictObject({
   budget: z.strictObject({ dailyUsd: z.number().nonnegative().optional(), monthlyUsd: z.number().nonnegative().optional() }).optional(),
 });
 
+/** How the scheduler waits, retries and spreads load (every field has a default). */
+const schedulerSchema = z
+  .strictObject({
+    /** Longest a request may wait for capacity, per endpoint kind, unless `x-sluice-max-wait-ms` says otherwise. */
+    maxWaitMs: z
+      .strictObject({ default: positiveInt.default(60_000), images: positiveInt.default(300_000) })
+      .prefault({}),
+    /** Upper bound on `x-sluice-max-wait-ms`. */
+    maxWaitCapMs: positiveInt.default(3_600_000),
+    /** Upstream attempts for one request after failures (429 re-routing does not count). */
+    maxAttempts: positiveInt.max(10).default(4),
+    /** Completion tokens reserved against TPM when a chat request sets no max_tokens. */
+    defaultCompletionTokens: positiveInt.default(256),
+    /** Send `percent`% of `model`'s traffic to `group` first; the rest uses it last. */
+    canary: z.array(z.strictObject({ model: z.string().min(1), group: z.string().min(1), percent: z.number().min(0).max(100) })).default([]),
+    circuit: z
+      .strictObject({ failureThreshold: positiveInt.default(5), openMs: positiveInt.default(30_000), maxOpenMs: positiveInt.default(300_000) })
+      .prefault({}),
+    /** Time factor for limit windows and circuit rests: 1 in production; the simulator's timeScale in tests and benchmarks. */
+    timeScale: z.number().positive().max(1).default(1),
+  })
+  .prefault({});
+
 const storeSchema = z.union([
   z.strictObject({ sqlite: z.string().min(1) }),
   z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL') }),
@@ -74,6 +97,7 @@ export const configSchema = z
     adminToken: z.string().min(8, 'must be at least 8 characters').optional(),
     clients: z.array(clientSchema).default([]),
     accounts: z.array(accountSchema).default([]),
+    scheduler: schedulerSchema,
   })
   .superRefine((cfg, ctx) => {
     unique(cfg.accounts.map((a) => a.name), 'accounts', 'name', ctx);
@@ -99,5 +123,6 @@ type Parsed = z.output<typeof configSchema>;
 export type ModelLimits = z.output<typeof modelLimitsSchema>;
 export type AccountConfig = Readonly<Parsed['accounts'][number]>;
 export type ClientConfig = Readonly<Parsed['clients'][number]>;
+export type SchedulerConfig = Readonly<Parsed['scheduler']>;
 /** The validated, frozen config passed down from `createApp`. */
 export type SluiceConfig = Readonly<Parsed>;

@@ -14,6 +14,7 @@ export const ERROR_CATALOG = {
   invalid_value: { status: 400, type: 'invalid_request_error' },
   unsupported_content_type: { status: 400, type: 'invalid_request_error' },
   request_too_large: { status: 413, type: 'invalid_request_error' },
+  request_exceeds_limit: { status: 400, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   model_not_allowed: { status: 403, type: 'invalid_request_error' },
   unknown_url: { status: 404, type: 'invalid_request_error' },

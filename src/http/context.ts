@@ -1,4 +1,5 @@
 import type { SluiceConfig } from '../config/index.ts';
+import type { EventLog } from '../events/index.ts';
 import type { AccountPool } from '../pool/index.ts';
 import type { ClientDirectory, ClientIdentity } from '../policy/index.ts';
 import type { Scheduler } from '../scheduler/index.ts';
@@ -9,6 +10,7 @@ export interface HttpDeps {
   clients: ClientDirectory;
   pool: AccountPool;
   scheduler: Scheduler;
+  events: EventLog;
 }
 
 /** Per-request facts the relay fills in for the access log. */

@@ -5,6 +5,7 @@ import { mayUseModel } from '../policy/index.ts';
 import type { UpstreamCall } from '../providers/index.ts';
 import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
 import type { HttpDeps } from './context.ts';
+import { requestMaxWait, requestPriority } from './sluice-headers.ts';
 
 /** Request headers passed through to upstreams (W3C trace context). */
 const PASS_HEADERS = ['traceparent', 'tracestate'] as const;
@@ -43,13 +44,17 @@ function sluiceHeaders(req: FastifyRequest, d: Dispatched): Record<string, strin
  */
 export async function relay(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, call: UpstreamCall): Promise<void> {
   checkModel(req, deps, call.model);
+  const client = req.client;
+  if (!client) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
+  const priority = requestPriority(req, client.priority);
+  const maxWaitMs = requestMaxWait(req, call.endpoint, deps.config.scheduler);
   const abort = new AbortController();
   const onClose = (): void => {
     if (!reply.raw.writableFinished) abort.abort();
   };
   reply.raw.once('close', onClose);
   req.facts = { model: call.model };
-  const d = await deps.scheduler.dispatch({ call, signal: abort.signal });
+  const d = await deps.scheduler.dispatch({ call, client, priority, maxWaitMs, signal: abort.signal });
   Object.assign(req.facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs });
   if (d.kind === 'json') {
     await reply.code(d.status).headers(sluiceHeaders(req, d)).type('application/json').send(d.raw);
@@ -75,6 +80,7 @@ async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: Dispatche
   let outcome = 'completed';
   try {
     for await (const chunk of d.body) {
+      d.usage.observe(chunk as Buffer);
       if (!res.write(chunk)) await once(res, 'drain', { signal });
     }
     res.end();
@@ -83,7 +89,7 @@ async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: Dispatche
     if (!signal.aborted && !res.destroyed) res.end(BROKEN_STREAM_EVENT);
     d.body.destroy();
   } finally {
-    d.finish();
+    d.finish({ broken: outcome === 'upstream_broken', aborted: outcome === 'client_aborted' });
     req.log.info({ reqId: req.id, client: req.client?.name, ...req.facts, status: d.status, stream: outcome, ms: Math.round(performance.now() - started) }, 'request');
   }
 }

@@ -5,6 +5,7 @@ import { GatewayError } from '../errors/index.ts';
 import { authenticate } from './auth.ts';
 import type { HttpDeps } from './context.ts';
 import { handleError } from './error-handler.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
 import { registerImageEdits } from './routes/image-edits.ts';
 import { registerModelRoutes } from './routes/models.ts';
 import { registerJsonRoutes } from './routes/openai-json.ts';
@@ -72,5 +73,6 @@ export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['lo
     },
     { prefix: '/v1' },
   );
+  app.register(async (admin) => registerAdminRoutes(admin, deps), { prefix: '/admin' });
   return app;
 }

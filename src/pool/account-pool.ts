@@ -1,30 +1,59 @@
-import type { AccountConfig } from '../config/index.ts';
+import type { AccountConfig, SchedulerConfig } from '../config/index.ts';
+import type { EventLog } from '../events/index.ts';
 import type { UpstreamCall, UpstreamClient, UpstreamResponse } from '../providers/index.ts';
+import type { LimitTiming, Need } from './limiter.ts';
+import { Lease } from './lease.ts';
 import { PoolAccount } from './pool-account.ts';
 
-/** A slot on one account, held from the moment a request is sent until its answer is read. */
-export interface Lease {
-  readonly account: PoolAccount;
-  /** Gives the slot back. Safe to call more than once. */
-  release(): void;
+/** Either a slot on an account, or how long until one may free up (Infinity: unknown). */
+export type AcquireResult = { lease: Lease; waitMs: 0 } | { lease: null; waitMs: number };
+
+export interface AcquireOptions {
+  /** Accounts this request already failed on; used only if no other account serves the model. */
+  avoid?: ReadonlySet<string>;
+  /** A number in [0, 1) that decides canary routing for this request. */
+  roll?: number;
+}
+
+export interface PoolOptions {
+  scheduler: SchedulerConfig;
+  events: EventLog;
 }
 
 /**
- * The set of upstream accounts. It knows which account serves which model and picks one for a
- * request; the scheduler decides when to ask and what to do with failures.
+ * The set of upstream accounts. It knows which account serves which model, how much room
+ * each has, and picks the best one: groups in order (a later group only when earlier ones have
+ * no room), and within a group the account with the most headroom × weight, so bursts spread.
  */
 export class AccountPool {
   readonly #accounts = new Map<string, PoolAccount>();
   readonly #client: UpstreamClient;
-  /** Round-robin cursor per model, so equal accounts share the load. */
-  readonly #cursor = new Map<string, number>();
+  readonly #events: EventLog;
+  readonly #canary: ReadonlyMap<string, { group: string; percent: number }>;
+  readonly #listeners = new Set<() => void>();
+  /** The time factor of limit windows (1 in production). */
+  readonly timeScale: number;
+  readonly #changed = (): void => {
+    for (const fn of this.#listeners) fn();
+  };
 
-  constructor(accounts: readonly AccountConfig[], client: UpstreamClient) {
+  constructor(accounts: readonly AccountConfig[], client: UpstreamClient, opts: PoolOptions) {
     this.#client = client;
-    for (const a of accounts) this.#accounts.set(a.name, new PoolAccount(a));
+    this.#events = opts.events;
+    this.timeScale = opts.scheduler.timeScale;
+    const timing: LimitTiming = { timeScale: opts.scheduler.timeScale, marginFraction: 0.01, marginMinMs: 25 };
+    const c = opts.scheduler.circuit;
+    const circuit = { failureThreshold: c.failureThreshold, openMs: c.openMs * opts.scheduler.timeScale, maxOpenMs: c.maxOpenMs * opts.scheduler.timeScale };
+    for (const a of accounts) this.#accounts.set(a.name, new PoolAccount(a, timing, circuit));
+    this.#canary = new Map(opts.scheduler.canary.map((c) => [c.model, c]));
   }
 
-  /** Every account, in config order. */
+  /** Calls `fn` whenever capacity may have freed (a slot released, tokens returned, an account back). */
+  onChange(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
   list(): PoolAccount[] {
     return [...this.#accounts.values()];
   }
@@ -45,33 +74,54 @@ export class AccountPool {
     return false;
   }
 
-  /** Enabled accounts serving `model`, grouped in the order groups first appear in the config. */
-  candidates(model: string, exclude?: ReadonlySet<string>): PoolAccount[][] {
+  /** Enabled accounts serving `model`, by group in config order, the canary group moved per `roll`. */
+  #groups(model: string, roll: number): PoolAccount[][] {
     const groups = new Map<string, PoolAccount[]>();
     for (const a of this.#accounts.values()) {
-      if (!a.enabled || !a.models.has(model) || exclude?.has(a.name)) continue;
+      if (!a.enabled || !a.models.has(model)) continue;
       let g = groups.get(a.group);
       if (!g) groups.set(a.group, (g = []));
       g.push(a);
     }
-    return [...groups.values()];
+    const canary = this.#canary.get(model);
+    const canaryGroup = canary && groups.get(canary.group);
+    if (!canary || !canaryGroup) return [...groups.values()];
+    groups.delete(canary.group);
+    return roll * 100 < canary.percent ? [canaryGroup, ...groups.values()] : [...groups.values(), canaryGroup];
   }
 
-  /**
-   * Takes a slot on an account serving `model` that has room now: the first group with room,
-   * round-robin within it. Returns null when no account has room.
-   */
-  acquire(model: string, exclude?: ReadonlySet<string>): Lease | null {
-    for (const group of this.candidates(model, exclude)) {
-      const start = this.#cursor.get(model) ?? 0;
-      for (let i = 0; i < group.length; i++) {
-        const account = group[(start + i) % group.length];
-        if (!account.hasConcurrencyRoom()) continue;
-        this.#cursor.set(model, (start + i + 1) % group.length);
-        return takeSlot(account);
+  /** Takes a slot for `need` on the best account with room now, or says how long to wait. */
+  acquire(model: string, need: Need, now: number, opts: AcquireOptions = {}): AcquireResult {
+    const groups = this.#groups(model, opts.roll ?? Math.random());
+    const avoid = opts.avoid;
+    const hasFresh = !avoid || groups.some((g) => g.some((a) => !avoid.has(a.name)));
+    let wait = Number.POSITIVE_INFINITY;
+    for (const group of groups) {
+      let best: PoolAccount | undefined;
+      let bestScore = -1;
+      for (const a of group) {
+        if (hasFresh && avoid?.has(a.name)) continue;
+        const w = a.waitMs(model, need, now);
+        if (w > 0) {
+          wait = Math.min(wait, w);
+          continue;
+        }
+        const score = a.weight * (a.limiter(model).headroom(need, now) + 1e-6);
+        if (score > bestScore || (score === bestScore && best && a.lastPickedAt < best.lastPickedAt)) {
+          best = a;
+          bestScore = score;
+        }
       }
+      if (best) return { lease: this.#take(best, model, need, now), waitMs: 0 };
     }
-    return null;
+    return { lease: null, waitMs: wait };
+  }
+
+  #take(a: PoolAccount, model: string, need: Need, now: number): Lease {
+    a.inFlight++;
+    a.lastPickedAt = now;
+    a.circuit.onSend(now);
+    return new Lease(a, model, need, a.limiter(model).take(need, now), this.#changed, this.#events);
   }
 
   /** Sends `call` on the leased account. Resolves with the answer's head; throws TransportError. */
@@ -79,17 +129,38 @@ export class AccountPool {
     const { config, adapter } = lease.account;
     return this.#client.send(adapter.prepare(config, call), { signal, timeoutMs: config.timeoutMs });
   }
-}
 
-function takeSlot(account: PoolAccount): Lease {
-  account.inFlight++;
-  let released = false;
-  return {
-    account,
-    release() {
-      if (released) return;
-      released = true;
-      account.inFlight--;
-    },
-  };
+  /**
+   * When `need` exceeds a limit of every enabled account serving `model` (say, more tokens than
+   * any TPM), waiting cannot help: returns the smallest such limit so the request is refused now.
+   */
+  neverFits(model: string, need: Need): { dim: string; limit: number; amount: number } | undefined {
+    let worst: { dim: string; limit: number; amount: number } | undefined;
+    for (const a of this.#accounts.values()) {
+      if (!a.enabled || !a.models.has(model)) continue;
+      const over = a.limiter(model).exceeds(need);
+      if (!over) return undefined;
+      worst ??= over;
+    }
+    return worst;
+  }
+
+  /** Requests per minute the enabled accounts can take for `model` at `need` each (Infinity: unlimited). */
+  perMinute(model: string, need: Need): number {
+    let total = 0;
+    for (const a of this.#accounts.values()) if (a.enabled && a.models.has(model)) total += a.limiter(model).perMinute(need);
+    return total;
+  }
+
+  /** Takes an account out of service, or puts it back. Returns false for an unknown name. */
+  setEnabled(name: string, enabled: boolean, reason = 'disabled by an operator'): boolean {
+    const a = this.#accounts.get(name);
+    if (!a) return false;
+    if (a.enabled === enabled) return true;
+    a.enabled = enabled;
+    a.disabledReason = enabled ? undefined : reason;
+    this.#events.emit(enabled ? 'account_enabled' : 'account_disabled', `${name} ${enabled ? 'back in service' : `taken out of service: ${reason}`}`, { account: name });
+    if (enabled) this.#changed();
+    return true;
+  }
 }

@@ -1,2 +1,4 @@
-export { AccountPool, type Lease } from './account-pool.ts';
+export { AccountPool, type AcquireOptions, type AcquireResult, type PoolOptions } from './account-pool.ts';
+export { Lease, type AttemptFailure } from './lease.ts';
+export type { Need } from './limiter.ts';
 export { PoolAccount } from './pool-account.ts';

@@ -1,10 +1,14 @@
-import type { AccountConfig, ModelLimits } from '../config/index.ts';
+import type { AccountConfig } from '../config/index.ts';
 import { adapterFor, type ProviderAdapter } from '../providers/index.ts';
+import { CircuitBreaker, type CircuitOptions } from './circuit.ts';
+import { type LimitTiming, ModelLimiter, type Need } from './limiter.ts';
+
+const RECENT = 100;
 
 /**
- * One upstream account as the pool sees it: its config, its dialect, and the live state the
- * scheduler reads (in flight now). The API key stays inside `config` and is only read by the
- * provider adapter when it builds the auth header.
+ * One upstream account as the pool sees it: its config, its dialect, a limiter per model,
+ * its circuit breaker and recent outcomes. The API key stays inside `config` and is read only
+ * by the provider adapter when it builds the auth header; `toJSON` never includes it.
  */
 export class PoolAccount {
   readonly name: string;
@@ -13,10 +17,18 @@ export class PoolAccount {
   readonly config: AccountConfig;
   readonly adapter: ProviderAdapter;
   readonly models: ReadonlySet<string>;
+  readonly circuit: CircuitBreaker;
+  readonly #limiters = new Map<string, ModelLimiter>();
+  readonly #timing: LimitTiming;
   enabled: boolean;
+  disabledReason: string | undefined;
   inFlight = 0;
+  /** When this account was last picked, to spread ties. */
+  lastPickedAt = 0;
+  readonly #recentOk: boolean[] = [];
+  readonly #recentMs: number[] = [];
 
-  constructor(config: AccountConfig) {
+  constructor(config: AccountConfig, timing: LimitTiming, circuit: CircuitOptions) {
     this.config = config;
     this.name = config.name;
     this.group = config.group;
@@ -24,28 +36,68 @@ export class PoolAccount {
     this.enabled = config.enabled;
     this.adapter = adapterFor(config.provider);
     this.models = new Set([...Object.keys(config.limits), ...config.models]);
+    this.circuit = new CircuitBreaker(circuit);
+    this.#timing = timing;
   }
 
-  /** Configured limits for `model` (empty when none are configured). */
-  limitsFor(model: string): ModelLimits {
-    return this.config.limits[model] ?? {};
+  /** The limiter of `model` on this account (created on first use). */
+  limiter(model: string): ModelLimiter {
+    let l = this.#limiters.get(model);
+    if (!l) this.#limiters.set(model, (l = new ModelLimiter(this.config.limits[model] ?? {}, this.#timing)));
+    return l;
   }
 
-  /** True when a new request may start now as far as concurrency goes. */
-  hasConcurrencyRoom(): boolean {
-    return this.config.maxConcurrent === undefined || this.inFlight < this.config.maxConcurrent;
+  /** Milliseconds until this account could take `need` for `model` (0 now, Infinity never/unknown). */
+  waitMs(model: string, need: Need, now: number): number {
+    if (!this.enabled) return Number.POSITIVE_INFINITY;
+    const max = this.config.maxConcurrent;
+    if (max !== undefined && this.inFlight >= max) return Number.POSITIVE_INFINITY;
+    return Math.max(this.circuit.waitMs(now), this.limiter(model).waitMs(need, now));
+  }
+
+  /** Records how an attempt ended, for the recent latency and success rate. */
+  record(ok: boolean, ms: number): void {
+    this.#recentOk.push(ok);
+    this.#recentMs.push(ms);
+    if (this.#recentOk.length > RECENT) {
+      this.#recentOk.shift();
+      this.#recentMs.shift();
+    }
   }
 
   /** A JSON view safe to show operators: never the API key. */
-  toJSON(): Record<string, unknown> {
+  snapshot(now: number): Record<string, unknown> {
+    const sorted = [...this.#recentMs].sort((a, b) => a - b);
+    const ok = this.#recentOk.filter(Boolean).length;
     return {
       name: this.name,
       provider: this.config.provider,
       group: this.group,
       weight: this.weight,
       enabled: this.enabled,
-      models: [...this.models],
+      disabledReason: this.disabledReason ?? null,
       inFlight: this.inFlight,
+      maxConcurrent: this.config.maxConcurrent ?? null,
+      circuit: { state: this.circuit.state, failures: this.circuit.failures, openUntil: this.circuit.state === 'closed' ? null : new Date(this.circuit.openUntil).toISOString() },
+      recent: {
+        requests: this.#recentOk.length,
+        successRate: this.#recentOk.length ? ok / this.#recentOk.length : null,
+        latencyMsP50: sorted.length ? sorted[Math.floor(sorted.length / 2)] : null,
+      },
+      models: Object.fromEntries(
+        [...this.models].map((m) => {
+          const l = this.limiter(m);
+          return [
+            m,
+            {
+              configured: l.configured,
+              learned: l.learned,
+              headroom: l.snapshot(now),
+              cooldownUntil: l.cooldownUntil > now ? new Date(l.cooldownUntil).toISOString() : null,
+            },
+          ];
+        }),
+      ),
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { AccountConfig } from '../config/index.ts';
 import { buildBody, classifyOpenAiFailure, joinUrl, jsonHeaders } from './openai-compatible.ts';
+import { readRateLimitHeaders } from './rate-limit-headers.ts';
 import { ENDPOINT_PATHS, type PreparedRequest, type ProviderAdapter, type UpstreamCall } from './types.ts';
 
 /**
@@ -24,6 +25,7 @@ export const azureAdapter: ProviderAdapter = {
     return { url, headers, body: withModel(call, deployment) };
   },
   classifyFailure: classifyOpenAiFailure,
+  readRateLimits: readRateLimitHeaders,
 };
 
 function withModel(call: UpstreamCall, deployment: string): Buffer | string | FormData {

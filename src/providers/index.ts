@@ -16,6 +16,7 @@ export function adapterFor(provider: AccountConfig['provider']): ProviderAdapter
 }
 
 export { parseGoDuration, retryAfterMs } from './durations.ts';
+export { readRateLimitHeaders, type RateLimitInfo } from './rate-limit-headers.ts';
 export { scrubSecrets } from './scrub.ts';
 export { TransportError, UpstreamClient, toTransportError, type SendOptions } from './upstream-client.ts';
 export type {

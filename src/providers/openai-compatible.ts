@@ -1,5 +1,6 @@
 import type { AccountConfig } from '../config/index.ts';
 import { retryAfterMs } from './durations.ts';
+import { readRateLimitHeaders } from './rate-limit-headers.ts';
 import { scrubSecrets } from './scrub.ts';
 import {
   ENDPOINT_PATHS,
@@ -83,6 +84,7 @@ export const openAiCompatibleAdapter: ProviderAdapter = {
     return { url: joinUrl(account.baseUrl ?? '', ENDPOINT_PATHS[call.endpoint]), headers, body: buildBody(call) };
   },
   classifyFailure: classifyOpenAiFailure,
+  readRateLimits: readRateLimitHeaders,
 };
 
 export { jsonHeaders };

@@ -11,4 +11,5 @@ export const openAiAdapter: ProviderAdapter = {
     return openAiCompatibleAdapter.prepare({ ...account, baseUrl: account.baseUrl ?? OPENAI_BASE_URL }, call);
   },
   classifyFailure: openAiCompatibleAdapter.classifyFailure,
+  readRateLimits: openAiCompatibleAdapter.readRateLimits,
 };

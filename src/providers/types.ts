@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { AccountConfig } from '../config/index.ts';
+import type { RateLimitInfo } from './rate-limit-headers.ts';
 
 /** The OpenAI operations Sluice relays. */
 export type Endpoint = 'chat.completions' | 'embeddings' | 'moderations' | 'images.generations' | 'images.edits';
@@ -78,4 +79,6 @@ export interface ProviderAdapter {
   prepare(account: AccountConfig, call: UpstreamCall): PreparedRequest;
   /** Classifies an upstream error answer (status >= 400) with its body text. */
   classifyFailure(status: number, headers: UpstreamResponse['headers'], bodyText: string, account: AccountConfig): UpstreamFailure;
+  /** Reads the account's rate-limit state from an answer's headers. */
+  readRateLimits(headers: UpstreamResponse['headers']): RateLimitInfo;
 }

@@ -1,1 +1,3 @@
-export { Scheduler, type Dispatched, type DispatchedJson, type DispatchedStream, type DispatchRequest, type SchedulerOptions } from './scheduler.ts';
+export { TokenEstimator } from './estimate.ts';
+export { Scheduler } from './scheduler.ts';
+export type { Dispatched, DispatchedJson, DispatchedStream, DispatchRequest } from './types.ts';

@@ -1,134 +1,117 @@
-import type { Readable } from 'node:stream';
-import { GatewayError, RelayedUpstreamError } from '../errors/index.ts';
+import type { Priority, SchedulerConfig } from '../config/index.ts';
+import { GatewayError } from '../errors/index.ts';
 import type { AccountPool, Lease } from '../pool/index.ts';
-import { TransportError, type UpstreamCall, type UpstreamFailure } from '../providers/index.ts';
-import { readBody } from './read-body.ts';
+import { TransportError } from '../providers/index.ts';
+import { AdmissionQueue, DeadlineExceeded } from './admission.ts';
+import { type Attempt, runAttempt } from './attempt.ts';
+import { backoff } from './backoff.ts';
+import type { TokenEstimator } from './estimate.ts';
+import type { Dispatched, DispatchRequest } from './types.ts';
 
-/** What the HTTP layer hands the scheduler for one client request. */
-export interface DispatchRequest {
-  call: UpstreamCall;
-  /** Aborted when the client goes away: stops waiting and cancels the upstream call. */
-  signal: AbortSignal;
-}
-
-interface DispatchedBase {
-  /** Name of the account that answered (never its key). */
-  account: string;
-  attempts: number;
-  queueMs: number;
-  /** Upstream response headers (the HTTP layer picks what it relays). */
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-  status: number;
-}
-
-/** A complete JSON answer. */
-export interface DispatchedJson extends DispatchedBase {
-  kind: 'json';
-  raw: Buffer;
-  json: Record<string, unknown>;
-}
-
-/** A streaming answer whose first byte has not been sent to the client yet. */
-export interface DispatchedStream extends DispatchedBase {
-  kind: 'stream';
-  body: Readable;
-  /** Must be called once the stream has ended or failed: frees the account's slot. */
-  finish(): void;
-}
-
-export type Dispatched = DispatchedJson | DispatchedStream;
-
-export interface SchedulerOptions {
-  /** Most upstream attempts for one request (first try included). */
-  maxAttempts?: number;
-}
+/** Retries on other accounts after a 429 (they do not count as failures) stop here. */
+const MAX_REROUTES = 20;
 
 /**
- * Runs a request on the pool: takes an account, sends, and when the attempt fails before any
- * byte reached the client (connection error, timeout, 5xx, 429, bad key, malformed answer),
- * tries another account. Errors that are the request's own fault (400, 404, ...) are relayed.
+ * Runs a request on the pool. It waits in the admission queue for an account with room,
+ * sends, and when the attempt fails before any byte reached the client it routes again:
+ * a 429 cools that account and the request goes elsewhere at once; 5xx, timeouts and
+ * connection errors retry on another account after a jittered backoff, a bounded number of
+ * times; a refused key takes the account out. The request's own errors (400, 404) are relayed.
  */
 export class Scheduler {
   readonly #pool: AccountPool;
-  readonly #maxAttempts: number;
+  readonly #queue: AdmissionQueue;
+  readonly #config: SchedulerConfig;
+  readonly #estimator: TokenEstimator;
+  #dispatched = 0;
 
-  constructor(pool: AccountPool, opts: SchedulerOptions = {}) {
+  constructor(pool: AccountPool, estimator: TokenEstimator, config: SchedulerConfig) {
     this.#pool = pool;
-    this.#maxAttempts = opts.maxAttempts ?? 3;
+    this.#estimator = estimator;
+    this.#config = config;
+    this.#queue = new AdmissionQueue(pool);
   }
 
   async dispatch(req: DispatchRequest): Promise<Dispatched> {
-    const started = performance.now();
-    const tried = new Set<string>();
+    const t0 = performance.now();
+    const need = this.#estimator.need(req.call);
+    const over = this.#pool.neverFits(req.call.model, need);
+    this.#queue.busyMicros += (performance.now() - t0) * 1000;
+    if (over) {
+      throw new GatewayError(
+        'request_exceeds_limit',
+        `This request needs ${over.amount} (${over.dim}) but the largest limit of any account serving ${req.call.model} is ${over.limit}; it can never be sent.`,
+        { headers: { 'x-should-retry': 'false' } },
+      );
+    }
+    this.#dispatched++;
+    const started = Date.now();
+    const deadline = started + req.maxWaitMs;
+    const avoid = new Set<string>();
+    const roll = Math.random();
+    let attempts = 0;
+    let failures = 0;
+    let queueMs = 0;
     let lastError: GatewayError | undefined;
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      const lease = this.#pool.acquire(req.call.model, tried);
-      if (!lease) break;
-      const queueMs = Math.round(performance.now() - started);
-      tried.add(lease.account.name);
-      const outcome = await this.#attempt(lease, req, { attempts: attempt, queueMs });
-      if (!(outcome instanceof GatewayError)) return outcome;
-      if (outcome instanceof RelayedUpstreamError) throw outcome;
-      lastError = outcome;
+    for (;;) {
+      const lease = await this.#admit(req, need, deadline, avoid, roll, lastError);
+      queueMs += lease.waitedMs;
+      attempts++;
+      const out: Attempt = await runAttempt(this.#pool, lease.lease, req.call, req.signal, this.#config.timeScale);
+      if (out.ok) return { ...out.dispatched, attempts, queueMs: Math.round(queueMs) };
+      if (!out.retry) throw out.error;
+      lastError = out.error;
+      avoid.add(lease.lease.account.name);
+      if (out.countsAsFailure) {
+        failures++;
+        if (failures >= this.#config.maxAttempts) throw out.error;
+        await backoff(failures, deadline, req.signal).catch(() => {
+          throw new TransportError('aborted', 'client went away');
+        });
+      }
+      if (attempts >= this.#config.maxAttempts + MAX_REROUTES) throw out.error;
     }
-    throw lastError ?? new GatewayError('no_account_available', `No account can serve model ${req.call.model} right now.`);
   }
 
-  /** One try on one account. Returns the answer, or the error to report if no retry works. */
-  async #attempt(lease: Lease, req: DispatchRequest, meta: { attempts: number; queueMs: number }): Promise<Dispatched | GatewayError> {
-    const base = { account: lease.account.name, ...meta };
+  async #admit(
+    req: DispatchRequest,
+    need: ReturnType<TokenEstimator['need']>,
+    deadline: number,
+    avoid: ReadonlySet<string>,
+    roll: number,
+    lastError: GatewayError | undefined,
+  ): Promise<{ lease: Lease; waitedMs: number }> {
+    const t = performance.now();
     try {
-      const res = await this.#pool.send(lease, req.call, req.signal);
-      if (res.status >= 400) {
-        const text = (await readBody(res.body)).toString('utf8');
-        lease.release();
-        return failureToError(lease.account.adapter.classifyFailure(res.status, res.headers, text, lease.account.config));
-      }
-      if (req.call.stream) {
-        return { kind: 'stream', ...base, status: res.status, headers: res.headers, body: res.body, finish: () => lease.release() };
-      }
-      const raw = await readBody(res.body);
-      lease.release();
-      const json = parseObject(raw);
-      if (!json) return new GatewayError('upstream_bad_response', 'The upstream answered with a malformed body.');
-      return { kind: 'json', ...base, status: res.status, headers: res.headers, raw, json };
+      const lease = await this.#queue.admit(
+        { model: req.call.model, need, priority: req.priority, deadline, avoid, roll, client: req.client.name, weight: req.client.weight },
+        req.signal,
+      );
+      return { lease, waitedMs: performance.now() - t };
     } catch (err) {
-      lease.release();
+      if (err instanceof DeadlineExceeded) throw lastError ?? rateLimited(err.retryAfterMs);
       if (req.signal.aborted) throw new TransportError('aborted', 'client went away', err);
-      const te = err instanceof TransportError ? err : undefined;
-      if (te?.kind === 'timeout') return new GatewayError('upstream_timeout', 'The upstream did not answer in time.');
-      return new GatewayError('upstream_connection_error', 'The upstream connection failed.');
+      throw err;
     }
+  }
+
+  /** Queue depth by priority and the scheduler's own cost, for the admin API and metrics. */
+  stats(): { queue: Record<Priority, number>; dispatched: number; cpuMicrosPerRequest: number | null } {
+    return {
+      queue: this.#queue.depth(),
+      dispatched: this.#dispatched,
+      cpuMicrosPerRequest: this.#dispatched ? Math.round((this.#queue.busyMicros / this.#dispatched) * 10) / 10 : null,
+    };
   }
 }
 
-function parseObject(raw: Buffer): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(raw.toString('utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The error a client sees for an upstream failure that was not (or could not be) retried away. */
-function failureToError(f: UpstreamFailure): GatewayError {
-  switch (f.kind) {
-    case 'client':
-      return new RelayedUpstreamError(f.status, { error: f.error });
-    case 'too_large':
-      // 429 "Request too large" can never succeed on retry: tell the client it is a bad request.
-      return new GatewayError('invalid_request', f.error.message, { headers: { 'x-should-retry': 'false' } });
-    case 'rate_limited': {
-      const secs = Math.max(1, Math.ceil((f.retryAfterMs ?? 1000) / 1000));
-      return new GatewayError('rate_limit_exceeded', `Every account serving this model is rate limited. Please try again in ${secs}s.`, {
-        headers: { 'retry-after': String(secs) },
-      });
-    }
-    case 'auth':
-    case 'quota':
-      return new GatewayError('upstream_auth_failed', 'The upstream account was refused (bad key or no quota).');
-    default:
-      return new GatewayError('upstream_error', `The upstream failed with HTTP ${f.status}.`);
-  }
+/** 429 with an accurate wait: `retry-after` in whole seconds, `retry-after-ms` exact (the SDKs prefer it). */
+function rateLimited(retryAfterMs: number): GatewayError {
+  const ms = Math.max(1, Math.ceil(retryAfterMs));
+  const secs = Math.max(1, Math.ceil(ms / 1000));
+  return new GatewayError(
+    'rate_limit_exceeded',
+    `No account serving this model has capacity within your max wait. Please try again in ${(ms / 1000).toFixed(1)}s.`,
+    { headers: { 'retry-after': String(secs), 'retry-after-ms': String(ms) } },
+  );
 }

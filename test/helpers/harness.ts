@@ -5,6 +5,7 @@ import { configFrom, type ConfigInput } from '../../src/config/index.ts';
 import { startSimulator, type SimAccount, type SimOptions, type Simulator } from '../../src/sim/index.ts';
 
 export const CLIENT_KEY = 'sk-client-test-0001';
+export const ADMIN_TOKEN = 'admin-token-for-tests';
 
 /** A simulator and a gateway in front of it, both on port 0, plus an official OpenAI client. */
 export interface Harness {
@@ -24,6 +25,10 @@ export interface HarnessOptions {
   accounts?: Array<Partial<NonNullable<ConfigInput['accounts']>[number]> & { name: string; apiKey: string }>;
   clients?: ConfigInput['clients'];
   server?: ConfigInput['server'];
+  scheduler?: ConfigInput['scheduler'];
+  adminToken?: string;
+  /** Time factor shared by the simulator and the gateway's limit windows (default 0.001 for the sim only). */
+  timeScale?: number;
 }
 
 /** Two plain accounts serving the default models, simulator and gateway side. */
@@ -41,9 +46,39 @@ export function defaultAccounts(n = 2): { simAccounts: SimAccount[]; accounts: N
   return { simAccounts, accounts };
 }
 
+/** GET an admin path with the admin token; returns the parsed JSON. */
+export async function admin<T = Record<string, unknown>>(h: Harness, path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(`${h.url}/admin${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  if (!res.ok) throw new Error(`admin ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** POSTs a chat request as client `key`; resolves with status, Sluice headers and the error code if any. */
+export async function chatAs(
+  h: Harness,
+  key: string,
+  headers: Record<string, string> = {},
+  body: Record<string, unknown> = {},
+): Promise<{ status: number; account: string | null; queueMs: number; attempts: number; code?: string; headers: Headers }> {
+  const res = await fetch(`${h.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello there' }], max_completion_tokens: 4, ...body }),
+  });
+  const json = (await res.json()) as { error?: { code: string } };
+  return {
+    status: res.status,
+    account: res.headers.get('x-sluice-account'),
+    queueMs: Number(res.headers.get('x-sluice-queue-ms') ?? -1),
+    attempts: Number(res.headers.get('x-sluice-attempts') ?? 0),
+    code: json.error?.code,
+    headers: res.headers,
+  };
+}
+
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const defaults = defaultAccounts();
-  const sim = await startSimulator({ port: 0, timeScale: 0.001, seed: 7, accounts: opts.simAccounts ?? defaults.simAccounts, ...opts.sim });
+  const sim = await startSimulator({ port: 0, timeScale: opts.timeScale ?? 0.001, seed: 7, accounts: opts.simAccounts ?? defaults.simAccounts, ...opts.sim });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -55,6 +90,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     server: { host: '127.0.0.1', port: 0, ...opts.server },
     clients: opts.clients ?? [{ name: 'tester', key: CLIENT_KEY }],
     accounts: (opts.accounts ?? defaults.accounts).map((a) => ({ provider: 'openai-compatible' as const, baseUrl: `${sim.url}/v1`, ...a })),
+    scheduler: { ...(opts.timeScale ? { timeScale: opts.timeScale } : {}), ...opts.scheduler },
+    adminToken: opts.adminToken ?? ADMIN_TOKEN,
   });
   const app = createApp(config, { logger: { level: 'info', stream: sink } as never });
   const url = await app.listen();

@@ -1,0 +1,1 @@
+export { EventLog, type EventType, type SluiceEvent } from './event-log.ts';

@@ -1,0 +1,171 @@
+import type { ModelLimits } from '../config/index.ts';
+import { SlidingWindow, type WindowEntry } from './window.ts';
+
+/** The dimensions OpenAI limits by, plus the optional short burst window. */
+export const LIMIT_DIMS = ['rpm', 'rpd', 'tpm', 'ipm', 'burst'] as const;
+export type LimitDim = (typeof LIMIT_DIMS)[number];
+
+/** What one request will consume. */
+export interface Need {
+  requests: number;
+  tokens: number;
+  images: number;
+}
+
+/** How time is measured for limits. */
+export interface LimitTiming {
+  /** 1 in production; the simulator's time scale in tests (a "minute" lasts 60 000 × timeScale ms). */
+  timeScale: number;
+  /** Extra time an entry stays counted, as a share of its window, for transit to the upstream. */
+  marginFraction: number;
+  /** ... and at least this many ms. */
+  marginMinMs: number;
+}
+
+/** A reservation in each window, kept to reconcile tokens when the real usage is known. */
+export interface Reservation {
+  readonly entries: readonly WindowEntry[];
+  readonly tokens: WindowEntry | undefined;
+}
+
+const MINUTE = 60_000;
+/** Dimensions upstreams announce in headers, counted even before their limit is known. */
+const SHADOWED: ReadonlySet<LimitDim> = new Set(['rpm', 'tpm']);
+const DAY = 86_400_000;
+
+function amountOf(dim: LimitDim, need: Need): number {
+  if (dim === 'tpm') return need.tokens;
+  if (dim === 'ipm') return need.images;
+  return need.requests;
+}
+
+/**
+ * The limits of one account for one model: a sliding window per configured (or learned)
+ * dimension, and a cooldown set when the upstream said "wait" (429, remaining 0).
+ */
+export class ModelLimiter {
+  readonly #timing: LimitTiming;
+  readonly #windows = new Map<LimitDim, SlidingWindow>();
+  readonly configured: Readonly<ModelLimits>;
+  /** Limits learned from upstream headers that differ from the configured ones. */
+  readonly learned: Partial<Record<LimitDim, number>> = {};
+  cooldownUntil = 0;
+
+  constructor(limits: ModelLimits, timing: LimitTiming) {
+    this.configured = limits;
+    this.#timing = timing;
+    for (const dim of LIMIT_DIMS) {
+      const limit = dim === 'burst' ? limits.burst?.requests : limits[dim];
+      // rpm and tpm are always counted, limited or not, so that a limit learned later from
+      // the upstream's headers starts from the true recent usage.
+      if (limit !== undefined || SHADOWED.has(dim)) this.#windows.set(dim, new SlidingWindow(this.#windowMs(dim), limit ?? Number.POSITIVE_INFINITY));
+    }
+  }
+
+  #windowMs(dim: LimitDim): number {
+    const base = dim === 'rpd' ? DAY : dim === 'burst' ? (this.configured.burst?.perSeconds ?? 1) * 1000 : MINUTE;
+    const scaled = base * this.#timing.timeScale;
+    return scaled + Math.max(this.#timing.marginMinMs, scaled * this.#timing.marginFraction);
+  }
+
+  /** Milliseconds until `need` fits (0: now; Infinity: never, it exceeds a limit by itself). */
+  waitMs(need: Need, now: number): number {
+    let wait = Math.max(0, this.cooldownUntil - now);
+    for (const [dim, w] of this.#windows) {
+      const amount = amountOf(dim, need);
+      if (amount > 0) wait = Math.max(wait, w.waitFor(amount, now));
+    }
+    return wait;
+  }
+
+  /** Counts `need` in every window. Call only after {@link waitMs} returned 0. */
+  take(need: Need, now: number): Reservation {
+    let tokens: WindowEntry | undefined;
+    const entries: WindowEntry[] = [];
+    for (const [dim, w] of this.#windows) {
+      const entry = w.add(amountOf(dim, need), now);
+      entries.push(entry);
+      if (dim === 'tpm') tokens = entry;
+    }
+    return { entries, tokens };
+  }
+
+  /**
+   * Moves a reservation's time forward to when the upstream most likely counted it (the answer
+   * time minus the upstream's stated processing time). A request that sat in a busy network or
+   * server queue is then counted by us as long as the upstream counts it: our window never
+   * frees a slot before the upstream's does. Only ever later, so never less safe.
+   */
+  restamp(res: Reservation, t: number): void {
+    for (const e of res.entries) if (!e.dead && t > e.t) e.t = t;
+  }
+
+  /** Replaces the token estimate of a reservation with what the upstream reported. */
+  reconcile(res: Reservation, actualTokens: number): void {
+    if (res.tokens) this.#windows.get('tpm')?.adjust(res.tokens, actualTokens);
+  }
+
+  /** Adopts a limit the upstream announced (x-ratelimit-limit-*), creating the window if needed. */
+  learn(dim: LimitDim, limit: number): void {
+    if (!(limit > 0)) return;
+    const w = this.#windows.get(dim);
+    if (w?.limit === limit) return;
+    this.learned[dim] = limit;
+    if (w) w.limit = limit;
+    else this.#windows.set(dim, new SlidingWindow(this.#windowMs(dim), limit));
+  }
+
+  /** The first limit `need` exceeds by itself (it can never be sent here), if any. */
+  exceeds(need: Need): { dim: LimitDim; limit: number; amount: number } | undefined {
+    for (const [dim, w] of this.#windows) {
+      const amount = amountOf(dim, need);
+      if (amount > w.limit) return { dim, limit: w.limit, amount };
+    }
+    return undefined;
+  }
+
+  /** True when the dimension has a limit (configured or learned). */
+  has(dim: LimitDim): boolean {
+    return Number.isFinite(this.#windows.get(dim)?.limit ?? Number.NaN);
+  }
+
+  /** Stops using this model on this account until `until` (epoch ms). */
+  coolUntil(until: number): void {
+    this.cooldownUntil = Math.max(this.cooldownUntil, until);
+  }
+
+  /**
+   * The smallest share of any limit left after `need`, 0..1 (1 when nothing is limited):
+   * the account with the most room left is the best place for the next request.
+   */
+  headroom(need: Need, now: number): number {
+    let min = 1;
+    for (const [dim, w] of this.#windows) {
+      if (Number.isFinite(w.limit)) min = Math.min(min, (w.limit - w.used(now) - amountOf(dim, need)) / w.limit);
+    }
+    return Math.max(0, min);
+  }
+
+  /** Requests a minute this model can take on this account for requests needing `need`. */
+  perMinute(need: Need): number {
+    let rate = Number.POSITIVE_INFINITY;
+    for (const [dim, w] of this.#windows) {
+      const amount = amountOf(dim, need);
+      if (amount <= 0 || !Number.isFinite(w.limit)) continue;
+      const minutes = (w.windowMs / this.#timing.timeScale) / MINUTE;
+      rate = Math.min(rate, w.limit / amount / minutes);
+    }
+    return rate;
+  }
+
+  /** Limit, used and remaining per dimension, for the admin API. */
+  snapshot(now: number): Record<string, { limit: number; used: number; remaining: number }> {
+    const out: Record<string, { limit: number; used: number; remaining: number }> = {};
+    for (const [dim, w] of this.#windows) {
+      if (!Number.isFinite(w.limit)) continue;
+      const used = w.used(now);
+      out[dim] = { limit: w.limit, used, remaining: Math.max(0, w.limit - used) };
+    }
+    return out;
+  }
+}

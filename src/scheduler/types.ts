@@ -1,0 +1,44 @@
+import type { Readable } from 'node:stream';
+import type { Priority } from '../config/index.ts';
+import type { UpstreamCall } from '../providers/index.ts';
+import type { StreamUsageTap } from './stream-usage.ts';
+
+/** What the HTTP layer hands the scheduler for one client request. */
+export interface DispatchRequest {
+  call: UpstreamCall;
+  client: { readonly name: string; readonly weight: number };
+  priority: Priority;
+  /** How long the request may wait for capacity, in total. */
+  maxWaitMs: number;
+  /** Aborted when the client goes away: stops waiting and cancels the upstream call. */
+  signal: AbortSignal;
+}
+
+interface DispatchedBase {
+  /** Name of the account that answered (never its key). */
+  account: string;
+  attempts: number;
+  queueMs: number;
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** A complete JSON answer. */
+export interface DispatchedJson extends DispatchedBase {
+  kind: 'json';
+  raw: Buffer;
+  json: Record<string, unknown>;
+}
+
+/** A streaming answer whose first byte has not been sent to the client yet. */
+export interface DispatchedStream extends DispatchedBase {
+  kind: 'stream';
+  body: Readable;
+  /** Feed every chunk relayed, so usage in the stream is accounted. */
+  usage: StreamUsageTap;
+  /** Call once when the stream ended; `broken` when the upstream cut it. Frees the slot. */
+  finish(outcome: { broken: boolean; aborted: boolean }): void;
+}
+
+export type Dispatched = DispatchedJson | DispatchedStream;
+
