@@ -33,6 +33,7 @@ export async function demoCommand(opts: { requests: number; accounts: number }):
     configFrom({
       server: { port: 0 },
       clients: [{ name: 'demo', key: DEMO_KEY }],
+      scheduler: { timeScale: TIME_SCALE },
       accounts: names.map((name) => ({
         name,
         provider: 'openai-compatible',
@@ -53,7 +54,8 @@ export async function demoCommand(opts: { requests: number; accounts: number }):
   console.table(rows.map(({ note, ...r }) => ({ ...r, note })));
   const ok = rows.filter((r) => r.status === 200).length;
   const stats = sim.stats();
-  console.log(`\n${ok}/${rows.length} succeeded in ${(elapsed / 1000).toFixed(2)} s`);
+  const waited = rows.filter((r) => Number(r.queueMs) >= 50).length;
+  console.log(`\n${ok}/${rows.length} succeeded in ${(elapsed / 1000).toFixed(2)} s; ${waited} waited in Sluice's queue for a free slot instead of getting a 429`);
   console.log('per upstream account (simulator view):');
   console.table(Object.fromEntries(Object.entries(stats.accounts).map(([k, a]) => [k, { accepted: a.accepted, '429s': a.rateLimited, violations: a.violations }])));
   await app.close();

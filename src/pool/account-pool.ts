@@ -160,7 +160,7 @@ export class AccountPool {
     a.enabled = enabled;
     a.disabledReason = enabled ? undefined : reason;
     this.#events.emit(enabled ? 'account_enabled' : 'account_disabled', `${name} ${enabled ? 'back in service' : `taken out of service: ${reason}`}`, { account: name });
-    if (enabled) this.#changed();
+    this.#changed();
     return true;
   }
 }

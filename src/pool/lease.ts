@@ -74,6 +74,7 @@ export class Lease {
       a.enabled = false;
       a.disabledReason = kind === 'auth' ? 'upstream refused the API key (401/403)' : 'insufficient_quota';
       this.#events.emit('account_disabled', `${a.name} taken out of service: ${a.disabledReason}`, { account: a.name, model: this.model });
+      this.#changed();
       return;
     }
     if (a.circuit.onFailure(now)) {

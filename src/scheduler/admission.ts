@@ -25,6 +25,11 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+/** No enabled account serves the model any more (all were disabled or removed): waiting cannot help. */
+export class NoAccountLeft extends Error {
+  override name = 'NoAccountLeft';
+}
+
 /** The queue of one model: a fair queue per priority, highest first. */
 class ModelLine {
   readonly levels: FairQueue<Waiter>[] = PRIORITIES.map(() => new FairQueue<Waiter>());
@@ -63,6 +68,7 @@ export class AdmissionQueue {
   /** Resolves with a lease when an account has room; rejects with DeadlineExceeded or the abort reason. */
   admit(w: Omit<Waiter, 'done' | 'resolve' | 'reject' | 'enqueuedAt'>, signal: AbortSignal): Promise<Lease> {
     const line = this.#line(w.model);
+    if (!this.#pool.serves(w.model)) return Promise.reject(new NoAccountLeft(w.model));
     if (line.size === 0) {
       const t0 = performance.now();
       const r = this.#pool.acquire(w.model, w.need, Date.now(), { avoid: w.avoid, roll: w.roll });
@@ -89,6 +95,11 @@ export class AdmissionQueue {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         resolve(lease);
+      };
+      waiter.reject = (reason) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        reject(reason);
       };
       level.push(waiter);
       this.#pump(w.model, line);
@@ -119,6 +130,7 @@ export class AdmissionQueue {
 
   /** Starts every waiter that can start now, in priority and fair order; re-arms the timer. */
   #pump(model: string, line: ModelLine): void {
+    if (!this.#pool.serves(model)) return this.#rejectAll(line, new NoAccountLeft(model));
     const t0 = performance.now();
     const now = Date.now();
     let wait = Number.POSITIVE_INFINITY;
@@ -144,6 +156,15 @@ export class AdmissionQueue {
     this.#noteWait(line, wait);
     this.#arm(model, line, wait, now);
     this.busyMicros += (performance.now() - t0) * 1000;
+  }
+
+  #rejectAll(line: ModelLine, reason: Error): void {
+    for (const level of line.levels) {
+      for (let w = level.peek(); w; w = level.peek()) {
+        level.take(w);
+        w.reject(reason);
+      }
+    }
   }
 
   #noteWait(line: ModelLine, waitMs: number): void {

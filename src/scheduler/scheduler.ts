@@ -2,7 +2,7 @@ import type { Priority, SchedulerConfig } from '../config/index.ts';
 import { GatewayError } from '../errors/index.ts';
 import type { AccountPool, Lease } from '../pool/index.ts';
 import { TransportError } from '../providers/index.ts';
-import { AdmissionQueue, DeadlineExceeded } from './admission.ts';
+import { AdmissionQueue, DeadlineExceeded, NoAccountLeft } from './admission.ts';
 import { type Attempt, runAttempt } from './attempt.ts';
 import { backoff } from './backoff.ts';
 import type { TokenEstimator } from './estimate.ts';
@@ -90,6 +90,9 @@ export class Scheduler {
       return { lease, waitedMs: performance.now() - t };
     } catch (err) {
       if (err instanceof DeadlineExceeded) throw lastError ?? rateLimited(err.retryAfterMs);
+      if (err instanceof NoAccountLeft) {
+        throw lastError ?? new GatewayError('no_account_available', `No enabled account serves the model ${req.call.model} right now.`);
+      }
       if (req.signal.aborted) throw new TransportError('aborted', 'client went away', err);
       throw err;
     }
