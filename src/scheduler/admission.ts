@@ -109,7 +109,11 @@ export class AdmissionQueue {
   /** Requests waiting, by priority. */
   depth(): Record<Priority, number> {
     const out = { high: 0, normal: 0, low: 0 };
-    for (const line of this.#lines.values()) PRIORITIES.forEach((p, i) => (out[p] += line.levels[i].size));
+    for (const line of this.#lines.values()) {
+      PRIORITIES.forEach((p, i) => {
+        out[p] += line.levels[i].size;
+      });
+    }
     return out;
   }
 
@@ -130,7 +134,10 @@ export class AdmissionQueue {
 
   /** Starts every waiter that can start now, in priority and fair order; re-arms the timer. */
   #pump(model: string, line: ModelLine): void {
-    if (!this.#pool.serves(model)) return this.#rejectAll(line, new NoAccountLeft(model));
+    if (!this.#pool.serves(model)) {
+      this.#rejectAll(line, new NoAccountLeft(model));
+      return;
+    }
     const t0 = performance.now();
     const now = Date.now();
     let wait = Number.POSITIVE_INFINITY;
