@@ -61,6 +61,11 @@ const schedulerSchema = z
     maxWaitCapMs: positiveInt.default(3_600_000),
     /** Upstream attempts for one request after failures (429 re-routing does not count). */
     maxAttempts: positiveInt.max(10).default(4),
+    /**
+     * Priorities whose requests are paced evenly through each limit window instead of taking a
+     * window's whole quota at once, so that more urgent requests always find a slot soon.
+     */
+    pace: z.array(z.enum(PRIORITIES)).default(['low']),
     /** Completion tokens reserved against TPM when a chat request sets no max_tokens. */
     defaultCompletionTokens: positiveInt.default(256),
     /** Send `percent`% of `model`'s traffic to `group` first; the rest uses it last. */

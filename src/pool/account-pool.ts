@@ -13,6 +13,8 @@ export interface AcquireOptions {
   avoid?: ReadonlySet<string>;
   /** A number in [0, 1) that decides canary routing for this request. */
   roll?: number;
+  /** Spread this request evenly through the windows (background work, see ModelLimiter). */
+  paced?: boolean;
 }
 
 export interface PoolOptions {
@@ -31,6 +33,7 @@ export class AccountPool {
   readonly #events: EventLog;
   readonly #canary: ReadonlyMap<string, { group: string; percent: number }>;
   readonly #listeners = new Set<() => void>();
+  readonly #orderCache = new Map<string, readonly [PoolAccount[][], PoolAccount[][]]>();
   /** The time factor of limit windows (1 in production). */
   readonly timeScale: number;
   readonly #changed = (): void => {
@@ -74,34 +77,55 @@ export class AccountPool {
     return false;
   }
 
-  /** Enabled accounts serving `model`, by group in config order, the canary group moved per `roll`. */
-  #groups(model: string, roll: number): PoolAccount[][] {
+  /**
+   * Accounts serving `model` by group, in config order (disabled ones included, skipped when
+   * picking), as [canary group first, canary group last]. Built once per model: the hot path
+   * only walks arrays.
+   */
+  #orders(model: string): readonly [PoolAccount[][], PoolAccount[][]] {
+    let orders = this.#orderCache.get(model);
+    if (orders) return orders;
     const groups = new Map<string, PoolAccount[]>();
     for (const a of this.#accounts.values()) {
-      if (!a.enabled || !a.models.has(model)) continue;
+      if (!a.models.has(model)) continue;
       let g = groups.get(a.group);
       if (!g) groups.set(a.group, (g = []));
       g.push(a);
     }
     const canary = this.#canary.get(model);
     const canaryGroup = canary && groups.get(canary.group);
-    if (!canary || !canaryGroup) return [...groups.values()];
-    groups.delete(canary.group);
-    return roll * 100 < canary.percent ? [canaryGroup, ...groups.values()] : [...groups.values(), canaryGroup];
+    if (canary && canaryGroup) {
+      groups.delete(canary.group);
+      orders = [
+        [canaryGroup, ...groups.values()],
+        [...groups.values(), canaryGroup],
+      ];
+    } else {
+      const all = [...groups.values()];
+      orders = [all, all];
+    }
+    this.#orderCache.set(model, orders);
+    return orders;
+  }
+
+  #groups(model: string, roll: number): PoolAccount[][] {
+    const [canaryFirst, canaryLast] = this.#orders(model);
+    const canary = this.#canary.get(model);
+    return canary && roll * 100 < canary.percent ? canaryFirst : canaryLast;
   }
 
   /** Takes a slot for `need` on the best account with room now, or says how long to wait. */
   acquire(model: string, need: Need, now: number, opts: AcquireOptions = {}): AcquireResult {
     const groups = this.#groups(model, opts.roll ?? Math.random());
-    const avoid = opts.avoid;
-    const hasFresh = !avoid || groups.some((g) => g.some((a) => !avoid.has(a.name)));
+    const avoid = opts.avoid !== undefined && opts.avoid.size > 0 ? opts.avoid : undefined;
+    const hasFresh = !avoid || groups.some((g) => g.some((a) => a.enabled && !avoid.has(a.name)));
     let wait = Number.POSITIVE_INFINITY;
     for (const group of groups) {
       let best: PoolAccount | undefined;
       let bestScore = -1;
       for (const a of group) {
-        if (hasFresh && avoid?.has(a.name)) continue;
-        const w = a.waitMs(model, need, now);
+        if (!a.enabled || (hasFresh && avoid?.has(a.name))) continue;
+        const w = a.waitMs(model, need, now, opts.paced);
         if (w > 0) {
           wait = Math.min(wait, w);
           continue;
@@ -128,6 +152,12 @@ export class AccountPool {
   send(lease: Lease, call: UpstreamCall, signal: AbortSignal): Promise<UpstreamResponse> {
     const { config, adapter } = lease.account;
     return this.#client.send(adapter.prepare(config, call), { signal, timeoutMs: config.timeoutMs });
+  }
+
+  /** True when some enabled account limits `model` by tokens/min (configured or learned). */
+  limitsTokens(model: string): boolean {
+    for (const a of this.#accounts.values()) if (a.enabled && a.models.has(model) && a.limiter(model).has('tpm')) return true;
+    return false;
   }
 
   /**

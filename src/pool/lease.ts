@@ -34,7 +34,9 @@ export class Lease {
     if (this.#released) return;
     this.#released = true;
     this.account.inFlight--;
-    this.#changed();
+    // Only a concurrency cap or a half-open probe can make a freed slot matter to waiters;
+    // windows free on their own schedule, which the admission timers already follow.
+    if (this.account.config.maxConcurrent !== undefined || this.account.circuit.state !== 'closed') this.#changed();
   }
 
   /** Replaces the estimated tokens with the tokens the upstream reported using. */

@@ -28,6 +28,8 @@ export interface Reservation {
   readonly tokens: WindowEntry | undefined;
 }
 
+/** A paced request may use a window's limit in at most this many even slices of it. */
+const PACE_SLICES = 60;
 const MINUTE = 60_000;
 /** Dimensions upstreams announce in headers, counted even before their limit is known. */
 const SHADOWED: ReadonlySet<LimitDim> = new Set(['rpm', 'tpm']);
@@ -46,6 +48,8 @@ function amountOf(dim: LimitDim, need: Need): number {
 export class ModelLimiter {
   readonly #timing: LimitTiming;
   readonly #windows = new Map<LimitDim, SlidingWindow>();
+  /** Per limited window, a short window holding one slice of its limit: the pace for paced requests. */
+  readonly #pacers = new Map<LimitDim, SlidingWindow>();
   readonly configured: Readonly<ModelLimits>;
   /** Limits learned from upstream headers that differ from the configured ones. */
   readonly learned: Partial<Record<LimitDim, number>> = {};
@@ -59,7 +63,19 @@ export class ModelLimiter {
       // rpm and tpm are always counted, limited or not, so that a limit learned later from
       // the upstream's headers starts from the true recent usage.
       if (limit !== undefined || SHADOWED.has(dim)) this.#windows.set(dim, new SlidingWindow(this.#windowMs(dim), limit ?? Number.POSITIVE_INFINITY));
+      if (limit !== undefined) this.#setPacer(dim, limit);
     }
+  }
+
+  /**
+   * A window of `limit` per W is paced as `limit / n` per `W / n` (n = min(limit, 60)): paced
+   * requests then start evenly through the window instead of all at its start, so slots also
+   * free evenly and a later, more urgent request finds one within a refill interval (W / limit).
+   */
+  #setPacer(dim: LimitDim, limit: number): void {
+    if (dim === 'burst' || dim === 'rpd') return;
+    const slices = Math.min(limit, PACE_SLICES);
+    this.#pacers.set(dim, new SlidingWindow(this.#windowMs(dim) / slices, Math.ceil(limit / slices)));
   }
 
   #windowMs(dim: LimitDim): number {
@@ -68,12 +84,22 @@ export class ModelLimiter {
     return scaled + Math.max(this.#timing.marginMinMs, scaled * this.#timing.marginFraction);
   }
 
-  /** Milliseconds until `need` fits (0: now; Infinity: never, it exceeds a limit by itself). */
-  waitMs(need: Need, now: number): number {
+  /**
+   * Milliseconds until `need` fits (0: now; Infinity: never, it exceeds a limit by itself).
+   * A `paced` request must also fit its window's pace (one that exceeds a slice alone may go
+   * when the slice is empty).
+   */
+  waitMs(need: Need, now: number, paced = false): number {
     let wait = Math.max(0, this.cooldownUntil - now);
     for (const [dim, w] of this.#windows) {
       const amount = amountOf(dim, need);
       if (amount > 0) wait = Math.max(wait, w.waitFor(amount, now));
+    }
+    if (paced && wait === 0) {
+      for (const [dim, p] of this.#pacers) {
+        const amount = amountOf(dim, need);
+        if (amount > 0 && p.used(now) > 0) wait = Math.max(wait, p.waitFor(Math.min(amount, p.limit), now));
+      }
     }
     return wait;
   }
@@ -87,6 +113,7 @@ export class ModelLimiter {
       entries.push(entry);
       if (dim === 'tpm') tokens = entry;
     }
+    for (const [dim, p] of this.#pacers) p.add(amountOf(dim, need), now);
     return { entries, tokens };
   }
 
@@ -113,6 +140,7 @@ export class ModelLimiter {
     this.learned[dim] = limit;
     if (w) w.limit = limit;
     else this.#windows.set(dim, new SlidingWindow(this.#windowMs(dim), limit));
+    this.#setPacer(dim, limit);
   }
 
   /** The first limit `need` exceeds by itself (it can never be sent here), if any. */

@@ -48,11 +48,11 @@ export class PoolAccount {
   }
 
   /** Milliseconds until this account could take `need` for `model` (0 now, Infinity never/unknown). */
-  waitMs(model: string, need: Need, now: number): number {
+  waitMs(model: string, need: Need, now: number, paced = false): number {
     if (!this.enabled) return Number.POSITIVE_INFINITY;
     const max = this.config.maxConcurrent;
     if (max !== undefined && this.inFlight >= max) return Number.POSITIVE_INFINITY;
-    return Math.max(this.circuit.waitMs(now), this.limiter(model).waitMs(need, now));
+    return Math.max(this.circuit.waitMs(now), this.limiter(model).waitMs(need, now, paced));
   }
 
   /** Records how an attempt ended, for the recent latency and success rate. */

@@ -10,6 +10,7 @@ export interface Waiter extends Queued {
   readonly deadline: number;
   readonly avoid: ReadonlySet<string>;
   readonly roll: number;
+  readonly paced: boolean;
   readonly enqueuedAt: number;
   resolve(lease: Lease): void;
   reject(reason: unknown): void;
@@ -71,7 +72,7 @@ export class AdmissionQueue {
     if (!this.#pool.serves(w.model)) return Promise.reject(new NoAccountLeft(w.model));
     if (line.size === 0) {
       const t0 = performance.now();
-      const r = this.#pool.acquire(w.model, w.need, Date.now(), { avoid: w.avoid, roll: w.roll });
+      const r = this.#pool.acquire(w.model, w.need, Date.now(), { avoid: w.avoid, roll: w.roll, paced: w.paced });
       this.busyMicros += (performance.now() - t0) * 1000;
       if (r.lease) return Promise.resolve(r.lease);
       this.#noteWait(line, r.waitMs);
@@ -101,8 +102,9 @@ export class AdmissionQueue {
         signal.removeEventListener('abort', onAbort);
         reject(reason);
       };
-      level.push(waiter);
-      this.#pump(w.model, line);
+      // Behind its own client's earlier requests it cannot start before them: the pump that
+      // starts those (timer or pool event) will reach it. Otherwise try now.
+      if (level.push(waiter)) this.#pump(w.model, line);
     });
   }
 
@@ -146,7 +148,7 @@ export class AdmissionQueue {
       while (level.size > 0 && misses < level.clients) {
         const w = level.peek();
         if (!w) break;
-        const r = this.#pool.acquire(model, w.need, now, { avoid: w.avoid, roll: w.roll });
+        const r = this.#pool.acquire(model, w.need, now, { avoid: w.avoid, roll: w.roll, paced: w.paced });
         if (r.lease) {
           level.take(w);
           w.resolve(r.lease);

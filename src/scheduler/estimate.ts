@@ -44,33 +44,39 @@ export class TokenEstimator {
     return counter ? Math.max(counter(text), quarter) : quarter;
   }
 
-  need(call: UpstreamCall): Need {
+  /**
+   * What `call` will consume. With `precise` false (no account limits this model's tokens),
+   * text is counted as characters/4 only: the tokenizer costs tens of µs per prompt, and the
+   * count then only feeds the usage that the answer's `usage` replaces anyway.
+   */
+  need(call: UpstreamCall, precise = true): Need {
     const body = call.json ?? formFields(call);
+    const count: Counter = precise ? (t) => this.count(call.model, t) : (t) => Math.ceil(t.length / 4);
     switch (call.endpoint) {
       case 'chat.completions':
-        return { requests: 1, images: 0, tokens: this.#chat(call.model, body) };
+        return { requests: 1, images: 0, tokens: this.#chat(count, body) };
       case 'embeddings':
       case 'moderations':
-        return { requests: 1, images: 0, tokens: this.#inputs(call.model, body.input) };
+        return { requests: 1, images: 0, tokens: this.#inputs(count, body.input) };
       default: {
         const n = Number(body.n ?? 1) || 1;
         const out = IMAGE_OUTPUT_TOKENS[String(body.quality ?? 'medium')]?.[String(body.size ?? '1024x1024')] ?? IMAGE_OUTPUT_TOKENS.medium['1024x1024'];
         const perImage = /^gpt-image/.test(call.model) ? out : 0;
-        return { requests: 1, images: n, tokens: this.count(call.model, String(body.prompt ?? '')) + n * perImage };
+        return { requests: 1, images: n, tokens: count(String(body.prompt ?? '')) + n * perImage };
       }
     }
   }
 
-  #chat(model: string, body: Readonly<Record<string, unknown>>): number {
+  #chat(count: Counter, body: Readonly<Record<string, unknown>>): number {
     const messages = Array.isArray(body.messages) ? body.messages : [];
     let tokens = 3;
     for (const m of messages as Array<Record<string, unknown>>) {
       tokens += 3;
       const content = m?.content;
-      if (typeof content === 'string') tokens += this.count(model, content);
+      if (typeof content === 'string') tokens += count(content);
       else if (Array.isArray(content)) {
         for (const part of content as Array<Record<string, unknown>>) {
-          if (typeof part?.text === 'string') tokens += this.count(model, part.text);
+          if (typeof part?.text === 'string') tokens += count(part.text);
           else tokens += CHAT_IMAGE_TOKENS;
         }
       }
@@ -80,12 +86,12 @@ export class TokenEstimator {
     return tokens + n * completion;
   }
 
-  #inputs(model: string, input: unknown): number {
-    if (typeof input === 'string') return this.count(model, input);
+  #inputs(count: Counter, input: unknown): number {
+    if (typeof input === 'string') return count(input);
     if (!Array.isArray(input)) return 1;
     let tokens = 0;
     for (const item of input) {
-      if (typeof item === 'string') tokens += this.count(model, item);
+      if (typeof item === 'string') tokens += count(item);
       else if (typeof item === 'number') tokens += 1;
       else if (Array.isArray(item)) tokens += item.length;
       else tokens += 1;

@@ -47,8 +47,10 @@ export class FairQueue<T extends Queued> {
   /** Items not done. Maintained by {@link push}, {@link take} and {@link cancelled}. */
   size = 0;
 
-  push(item: T): void {
+  /** Queues `item` behind its client's earlier items. Returns true when it is its client's first. */
+  push(item: T): boolean {
     let line = this.#lines.get(item.client);
+    const first = !line || line.head() === undefined;
     if (!line) {
       line = new ClientLine<T>(item.client, item.weight);
       this.#lines.set(item.client, line);
@@ -56,6 +58,7 @@ export class FairQueue<T extends Queued> {
     }
     line.push(item);
     this.size++;
+    return first;
   }
 
   /** An item left the queue from the middle (deadline, abort): it is already marked done. */

@@ -34,7 +34,7 @@ export class Scheduler {
 
   async dispatch(req: DispatchRequest): Promise<Dispatched> {
     const t0 = performance.now();
-    const need = this.#estimator.need(req.call);
+    const need = this.#estimator.need(req.call, this.#pool.limitsTokens(req.call.model));
     const over = this.#pool.neverFits(req.call.model, need);
     this.#queue.busyMicros += (performance.now() - t0) * 1000;
     if (over) {
@@ -84,7 +84,17 @@ export class Scheduler {
     const t = performance.now();
     try {
       const lease = await this.#queue.admit(
-        { model: req.call.model, need, priority: req.priority, deadline, avoid, roll, client: req.client.name, weight: req.client.weight },
+        {
+          model: req.call.model,
+          need,
+          priority: req.priority,
+          paced: this.#config.pace.includes(req.priority),
+          deadline,
+          avoid,
+          roll,
+          client: req.client.name,
+          weight: req.client.weight,
+        },
         req.signal,
       );
       return { lease, waitedMs: performance.now() - t };
