@@ -1,7 +1,7 @@
 import type { AccountConfig } from '../config/index.ts';
 
 /** Things that look like API keys, whole or masked the way OpenAI masks them ("sk-ab***...xyz"). */
-const KEY_LIKE = /\b(?:sk|pk|rk|key|sess)-[A-Za-z0-9_\-*.]{2,}/g;
+const KEY_LIKE = /\b(?:sk|pk|rk|key|sess)-[A-Za-z0-9_\-*.]*[A-Za-z0-9_*]/g;
 
 /**
  * Removes the account's API key, and anything shaped like a key, from upstream text before it
