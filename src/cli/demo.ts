@@ -1,5 +1,6 @@
 import { createApp } from '../app.ts';
 import { configFrom } from '../config/index.ts';
+import { openStore } from '../store/index.ts';
 import { startSimulator } from '../sim/index.ts';
 
 const DEMO_KEY = 'sk-sluice-demo-client';
@@ -29,6 +30,7 @@ export async function demoCommand(opts: { requests: number; accounts: number }):
     seed: 1,
     accounts: names.map((name) => ({ name, key: `sk-upstream-${name}`, limits: { 'gpt-image-1': { ipm: IPM } } })),
   });
+  const store = await openStore({ sqlite: ':memory:' });
   const app = createApp(
     configFrom({
       server: { port: 0 },
@@ -42,6 +44,7 @@ export async function demoCommand(opts: { requests: number; accounts: number }):
         limits: { 'gpt-image-1': { ipm: IPM } },
       })),
     }),
+    { store },
     { logger: false },
   );
   const url = await app.listen();
@@ -59,6 +62,7 @@ export async function demoCommand(opts: { requests: number; accounts: number }):
   console.log('per upstream account (simulator view):');
   console.table(Object.fromEntries(Object.entries(stats.accounts).map(([k, a]) => [k, { accepted: a.accepted, '429s': a.rateLimited, violations: a.violations }])));
   await app.close();
+  await store.close();
   await sim.close();
 }
 

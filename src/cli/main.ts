@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { serveCommand } from './serve.ts';
+import { registerAccountCommands } from './accounts.ts';
+import { registerKeyCommands } from './keys.ts';
+import { registerUsageCommand } from './usage.ts';
 
 function int(value: string): number {
   const n = Number(value);
@@ -23,7 +25,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'YAML config file (default: $SLUICE_CONFIG, then ./sluice.yaml)')
     .option('-p, --port <port>', 'override server.port', int)
     .option('--host <host>', 'override server.host')
-    .action(serveCommand);
+    .action(async (opts) => {
+      // Loaded on use (like sim and demo) so the admin commands below start without the whole gateway.
+      const { serveCommand } = await import('./serve.ts');
+      await serveCommand(opts);
+    });
 
   program
     .command('sim')
@@ -47,6 +53,11 @@ export async function main(argv: string[]): Promise<void> {
       const { demoCommand } = await import('./demo.ts');
       await demoCommand(opts);
     });
+
+  // Operator commands: they talk to a running gateway's admin API (see docs/CLI.md).
+  registerKeyCommands(program);
+  registerAccountCommands(program);
+  registerUsageCommand(program);
 
   await program.parseAsync(argv, { from: 'user' });
 }

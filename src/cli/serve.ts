@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createApp } from '../app.ts';
+import { openStore } from '../store/index.ts';
 import { ConfigError, loadConfigFile, parseConfig, type SluiceConfig } from '../config/index.ts';
 
 /** Where the config comes from: --config, then $SLUICE_CONFIG, then ./sluice.yaml, else defaults. */
@@ -25,16 +26,26 @@ export async function serveCommand(opts: { config?: string; port?: number; host?
   if (opts.port !== undefined || opts.host !== undefined) {
     config = parseConfig({ ...config, server: { ...config.server, port: opts.port ?? config.server.port, host: opts.host ?? config.server.host } });
   }
-  const app = createApp(config);
-  const url = await app.listen();
+  const store = await openStore(config.store);
+  const app = createApp(config, { store });
   const log = app.http.log;
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (err) {
+    console.error(`sluice: cannot start: ${(err as Error).message}`);
+    await app.close().catch(() => {});
+    await store.close();
+    process.exit(2);
+  }
   log.info({ config: source, accounts: config.accounts.length, clients: config.clients.length }, `sluice listening on ${url}`);
   if (config.accounts.length === 0 || config.clients.length === 0) {
     log.warn('no accounts or no clients configured: copy sluice.example.yaml to sluice.yaml, or run `npm run demo`');
   }
   const stop = async (signal: string): Promise<void> => {
-    log.info({ signal }, 'shutting down');
+    log.info({ signal }, 'shutting down: finishing requests in flight, writing the usage ledger');
     await app.close();
+    await store.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,5 +1,6 @@
-export { ConfigError, configFrom, interpolateEnv, loadConfigFile, parseConfig } from './load.ts';
+export { ConfigError, configFrom, interpolateEnv, loadConfigFile, parseAccount, parseConfig } from './load.ts';
 export {
+  IMAGE_QUALITIES,
   PRIORITIES,
   PROVIDERS,
   type AccountConfig,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { configSchema, type ConfigInput, type SluiceConfig } from './schema.ts';
+import { type AccountConfig, accountSchema, configSchema, type ConfigInput, type SluiceConfig } from './schema.ts';
 
 /** A config problem, with one line that names the field and what is wrong with it. */
 export class ConfigError extends Error {
@@ -51,6 +51,17 @@ export function parseConfig(input: unknown): SluiceConfig {
     const issue = result.error.issues[0];
     throw new ConfigError(`${formatPath(issue.path)}: ${issue.message}`);
   }
+  return deepFreeze(result.data);
+}
+
+/** Validates one account (the admin API's `POST /admin/accounts` body) with the config's rules. */
+export function parseAccount(input: unknown): AccountConfig {
+  const result = accountSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`${formatPath(issue.path)}: ${issue.message}`);
+  }
+  if (result.data.provider !== 'openai' && !result.data.baseUrl) throw new ConfigError(`baseUrl: is required for provider "${result.data.provider}"`);
   return deepFreeze(result.data);
 }
 

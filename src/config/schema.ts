@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pricingSchema } from '../pricing/schema.ts';
 
 /** Priority classes, highest first. A client's configured priority caps what it may ask for. */
 export const PRIORITIES = ['high', 'normal', 'low'] as const;
@@ -18,7 +19,8 @@ export const modelLimitsSchema = z.strictObject({
 
 export const PROVIDERS = ['openai', 'azure', 'openai-compatible'] as const;
 
-const accountSchema = z.strictObject({
+/** One upstream account (config file entry, or the body of `POST /admin/accounts`). */
+export const accountSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'),
   provider: z.enum(PROVIDERS),
   baseUrl: z.url().optional(),
@@ -40,6 +42,9 @@ const accountSchema = z.strictObject({
   timeoutMs: positiveInt.default(300_000),
 });
 
+/** Image quality steps, best first, for budget-driven degradation. */
+export const IMAGE_QUALITIES = ['high', 'medium', 'low'] as const;
+
 const clientSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'),
   key: z.string().min(8, 'must be at least 8 characters'),
@@ -47,7 +52,13 @@ const clientSchema = z.strictObject({
   /** Models this client may call; "*" allows all. */
   models: z.array(z.string().min(1)).default(['*']),
   weight: z.number().positive().default(1),
-  budget: z.strictObject({ dailyUsd: z.number().nonnegative().optional(), monthlyUsd: z.number().nonnegative().optional() }).optional(),
+  /** The client's own limits across the whole pool (its quota). */
+  limits: z.strictObject({ rpm: positiveInt.optional(), tpm: positiveInt.optional(), ipm: positiveInt.optional() }).default({}),
+  budget: z.strictObject({ dailyUsd: z.number().nonnegative().optional(), monthlyUsd: z.number().nonnegative().optional() }).default({}),
+  /** Past this share of a budget (0..1), serve image quality one step lower (high → medium → low). */
+  degradeImagesAbove: z.number().min(0).max(1).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  enabled: z.boolean().default(true),
 });
 
 /** How the scheduler waits, retries and spreads load (every field has a default). */
@@ -103,6 +114,8 @@ export const configSchema = z
     clients: z.array(clientSchema).default([]),
     accounts: z.array(accountSchema).default([]),
     scheduler: schedulerSchema,
+    /** Price overrides per model (see docs/PRICING.md); the shipped table covers the rest. */
+    pricing: pricingSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     unique(cfg.accounts.map((a) => a.name), 'accounts', 'name', ctx);

@@ -17,10 +17,15 @@ export const ERROR_CATALOG = {
   request_exceeds_limit: { status: 400, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   model_not_allowed: { status: 403, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  conflict: { status: 409, type: 'invalid_request_error' },
+  secret_missing: { status: 400, type: 'invalid_request_error' },
   unknown_url: { status: 404, type: 'invalid_request_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   // --- capacity ---
   rate_limit_exceeded: { status: 429, type: 'requests' },
+  client_rate_limit_exceeded: { status: 429, type: 'requests' },
+  budget_exceeded: { status: 429, type: 'insufficient_quota' },
   // --- the upstream side ---
   upstream_error: { status: 502, type: 'server_error' },
   upstream_auth_failed: { status: 502, type: 'server_error' },

@@ -4,13 +4,17 @@ export type EventType =
   | 'account_enabled'
   | 'circuit_opened'
   | 'circuit_closed'
-  | 'account_rate_limited';
+  | 'account_rate_limited'
+  | 'account_added'
+  | 'account_removed'
+  | 'budget_threshold';
 
 export interface SluiceEvent {
   time: string;
   type: EventType;
   account?: string;
   model?: string;
+  client?: string;
   message: string;
 }
 
@@ -27,7 +31,7 @@ export class EventLog {
     this.#max = max;
   }
 
-  emit(type: EventType, message: string, fields: { account?: string; model?: string } = {}): void {
+  emit(type: EventType, message: string, fields: { account?: string; model?: string; client?: string } = {}): void {
     const e: SluiceEvent = { time: new Date().toISOString(), type, ...fields, message };
     this.#events.push(e);
     if (this.#events.length > this.#max) this.#events.shift();

@@ -22,6 +22,8 @@ export function authenticate(req: FastifyRequest, clients: ClientDirectory): voi
     );
   }
   const client = clients.authenticate(key);
-  if (!client) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
+  if (client === 'unknown') throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
+  if (client === 'disabled') throw new GatewayError('invalid_api_key', 'This API key has been disabled.');
+  if (client === 'expired') throw new GatewayError('invalid_api_key', 'This API key has expired.');
   req.client = client;
 }

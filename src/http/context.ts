@@ -1,7 +1,10 @@
+import type { Accounting } from '../accounting/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import type { EventLog } from '../events/index.ts';
 import type { AccountPool } from '../pool/index.ts';
 import type { ClientDirectory, ClientIdentity } from '../policy/index.ts';
+import type { Endpoint } from '../providers/index.ts';
+import type { SecretBox, Store } from '../store/index.ts';
 import type { Scheduler } from '../scheduler/index.ts';
 
 /** What the HTTP layer needs from the rest of the gateway; built once by `createApp`. */
@@ -11,14 +14,26 @@ export interface HttpDeps {
   pool: AccountPool;
   scheduler: Scheduler;
   events: EventLog;
+  accounting: Accounting;
+  store: Store;
+  /** Encrypts upstream keys of accounts added at run time; absent without SLUICE_SECRET. */
+  secretBox: SecretBox | undefined;
+  /** Names of the accounts that come from the config file. */
+  configAccounts: ReadonlySet<string>;
 }
 
-/** Per-request facts the relay fills in for the access log. */
+/** Per-request facts the relay fills in for the access log and the ledger. */
 export interface RequestFacts {
   model?: string;
+  endpoint?: Endpoint;
   account?: string;
   attempts?: number;
   queueMs?: number;
+  upstreamMs?: number;
+  usage?: unknown;
+  estimateTokens?: number;
+  request?: { n?: number; size?: string; quality?: string };
+  images?: number;
 }
 
 declare module 'fastify' {
@@ -26,5 +41,7 @@ declare module 'fastify' {
     /** The authenticated client (set by the auth hook on /v1 routes). */
     client: ClientIdentity | null;
     facts: RequestFacts | null;
+    /** Set once the request's log line and ledger row are written. */
+    recorded: boolean;
   }
 }

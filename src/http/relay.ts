@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { stripUsageChunk, withStreamUsage } from '../accounting/index.ts';
 import { GatewayError } from '../errors/index.ts';
-import { mayUseModel } from '../policy/index.ts';
+import { applyClientPolicy, mayUseModel } from '../policy/index.ts';
 import type { UpstreamCall } from '../providers/index.ts';
 import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
 import type { HttpDeps } from './context.ts';
+import { recordOutcome } from './record.ts';
 import { requestMaxWait, requestPriority } from './sluice-headers.ts';
 
 /** Request headers passed through to upstreams (W3C trace context). */
@@ -38,29 +40,40 @@ function sluiceHeaders(req: FastifyRequest, d: Dispatched): Record<string, strin
   };
 }
 
+function imageParams(call: UpstreamCall): { n?: number; size?: string; quality?: string } | undefined {
+  if (!call.endpoint.startsWith('images.')) return undefined;
+  const f: Record<string, unknown> = call.json ?? Object.fromEntries((call.form ?? []).flatMap((p) => ('value' in p ? [[p.name, p.value]] : [])));
+  return { n: f.n === undefined ? undefined : Number(f.n), size: f.size as string | undefined, quality: f.quality as string | undefined };
+}
+
 /**
- * Runs one call through the scheduler and answers the client: JSON as one body, streams
- * chunk by chunk as they arrive. A client that goes away aborts the upstream call.
+ * Runs one call through the client's policy and the scheduler and answers the client: JSON as
+ * one body, streams chunk by chunk as they arrive. A client that goes away aborts the upstream
+ * call. What happened is recorded (ledger, budgets) once the answer is out.
  */
-export async function relay(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, call: UpstreamCall): Promise<void> {
-  checkModel(req, deps, call.model);
+export async function relay(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, asked: UpstreamCall): Promise<void> {
+  checkModel(req, deps, asked.model);
   const client = req.client;
   if (!client) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
   const priority = requestPriority(req, client.priority);
-  const maxWaitMs = requestMaxWait(req, call.endpoint, deps.config.scheduler);
+  const maxWaitMs = requestMaxWait(req, asked.endpoint, deps.config.scheduler);
+  req.facts = { model: asked.model, endpoint: asked.endpoint, request: imageParams(asked) };
+  const policy = applyClientPolicy(client, asked, deps.accounting.budgets, (c) => deps.scheduler.estimate(c));
+  const { call, strip } = withStreamUsage(policy.call);
+  req.facts.estimateTokens = policy.need.tokens;
   const abort = new AbortController();
-  const onClose = (): void => {
+  reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) abort.abort();
-  };
-  reply.raw.once('close', onClose);
-  req.facts = { model: call.model };
-  const d = await deps.scheduler.dispatch({ call, client, priority, maxWaitMs, signal: abort.signal });
-  Object.assign(req.facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs });
+  });
+  const d = await deps.scheduler.dispatch({ call, client, priority, maxWaitMs, signal: abort.signal, need: policy.need });
+  Object.assign(req.facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs, upstreamMs: d.upstreamMs });
   if (d.kind === 'json') {
+    req.facts.usage = d.json.usage;
+    req.facts.images = Array.isArray(d.json.data) && call.endpoint.startsWith('images.') ? d.json.data.length : undefined;
     await reply.code(d.status).headers(sluiceHeaders(req, d)).type('application/json').send(d.raw);
     return;
   }
-  await pipeStream(req, reply, d, abort.signal);
+  await pipeStream(req, reply, d, abort.signal, strip, deps);
 }
 
 /** An SSE event in the shape the OpenAI SDKs raise as an error when a stream breaks. */
@@ -68,10 +81,9 @@ const BROKEN_STREAM_EVENT = `data: ${JSON.stringify({
   error: { message: 'The upstream stream was interrupted.', type: 'server_error', param: null, code: 'upstream_error' },
 })}\n\n`;
 
-async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: DispatchedStream, signal: AbortSignal): Promise<void> {
+async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: DispatchedStream, signal: AbortSignal, strip: boolean, deps: HttpDeps): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  const started = performance.now();
   res.writeHead(d.status, {
     'content-type': String(d.headers['content-type'] ?? 'text/event-stream; charset=utf-8'),
     'cache-control': 'no-cache',
@@ -79,9 +91,10 @@ async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: Dispatche
   });
   let outcome = 'completed';
   try {
-    for await (const chunk of d.body) {
-      d.usage.observe(chunk as Buffer);
-      if (!res.write(chunk)) await once(res, 'drain', { signal });
+    for await (const raw of d.body) {
+      d.usage.observe(raw as Buffer);
+      const chunk = strip ? stripUsageChunk(raw as Buffer) : raw;
+      if (chunk.length > 0 && !res.write(chunk)) await once(res, 'drain', { signal });
     }
     res.end();
   } catch {
@@ -90,6 +103,7 @@ async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: Dispatche
     d.body.destroy();
   } finally {
     d.finish({ broken: outcome === 'upstream_broken', aborted: outcome === 'client_aborted' });
-    req.log.info({ reqId: req.id, client: req.client?.name, ...req.facts, status: d.status, stream: outcome, ms: Math.round(performance.now() - started) }, 'request');
+    if (req.facts) req.facts.usage = d.usage.usage;
+    recordOutcome(req, deps, d.status, outcome);
   }
 }

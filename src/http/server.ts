@@ -5,6 +5,7 @@ import { GatewayError } from '../errors/index.ts';
 import { authenticate } from './auth.ts';
 import type { HttpDeps } from './context.ts';
 import { handleError } from './error-handler.ts';
+import { recordOutcome } from './record.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerImageEdits } from './routes/image-edits.ts';
 import { registerModelRoutes } from './routes/models.ts';
@@ -31,6 +32,7 @@ export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['lo
   });
   app.decorateRequest('client', null);
   app.decorateRequest('facts', null);
+  app.decorateRequest('recorded', false);
   app.decorateRequest('rawBody', null);
 
   // Our own JSON parser: keeps the raw bytes, and bad JSON becomes OpenAI's 400.
@@ -48,8 +50,7 @@ export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['lo
     reply.header('x-request-id', req.id);
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (!req.url.startsWith('/v1/')) return;
-    req.log.info({ reqId: req.id, client: req.client?.name, ...req.facts, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    if (req.url.startsWith('/v1/')) recordOutcome(req, deps, reply.statusCode);
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {

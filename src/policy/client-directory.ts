@@ -1,13 +1,28 @@
 import { createHash } from 'node:crypto';
-import type { ClientConfig, Priority } from '../config/index.ts';
+import type { Priority } from '../config/index.ts';
+import type { ClientKeyRecord } from '../store/types.ts';
+import { ClientLimiter } from './client-limiter.ts';
 
 /** Who is calling: what the rest of the request path may know about a client (never its key). */
 export interface ClientIdentity {
+  readonly id: string;
   readonly name: string;
   readonly priority: Priority;
   readonly weight: number;
   /** Allowed models; contains "*" when every model is allowed. */
   readonly models: ReadonlySet<string>;
+  readonly budget: { readonly dailyUsd: number | null; readonly monthlyUsd: number | null };
+  /** The client's own per-minute limits across the pool. */
+  readonly limiter: ClientLimiter;
+  readonly expiresAt: number | null;
+  readonly enabled: boolean;
+  /** Past this share of a budget, image quality is served one step lower (config only). */
+  readonly degradeImagesAbove: number | null;
+}
+
+/** Settings that exist only in the config file, not in the key store. */
+export interface ClientExtras {
+  degradeImagesAbove?: number;
 }
 
 /** SHA-256 of a client key, hex. Keys are only ever held and compared in this form. */
@@ -15,22 +30,65 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** The client a key record describes. */
+export function identityOf(r: ClientKeyRecord, timeScale = 1, extras: ClientExtras = {}): ClientIdentity {
+  return {
+    id: r.id,
+    name: r.name,
+    priority: r.priority,
+    weight: r.weight,
+    models: new Set(r.models),
+    budget: { dailyUsd: r.dailyUsd, monthlyUsd: r.monthlyUsd },
+    limiter: new ClientLimiter({ rpm: r.rpm, tpm: r.tpm, ipm: r.ipm }, timeScale),
+    expiresAt: r.expiresAt ? Date.parse(r.expiresAt) : null,
+    enabled: r.enabled,
+    degradeImagesAbove: extras.degradeImagesAbove ?? null,
+  };
+}
+
+/** Why a key was not accepted. */
+export type AuthFailure = 'unknown' | 'disabled' | 'expired';
+
 /**
  * The clients allowed to call Sluice, looked up by the hash of their key, so the directory
- * holds no usable secret and lookups take the same time whatever the key.
+ * holds no usable secret. Loaded from the store at start and kept current by the admin API.
  */
 export class ClientDirectory {
   readonly #byHash = new Map<string, ClientIdentity>();
+  readonly #hashById = new Map<string, string>();
+  readonly #timeScale: number;
+  readonly #extras: ReadonlyMap<string, ClientExtras>;
 
-  constructor(clients: readonly ClientConfig[]) {
-    for (const c of clients) {
-      this.#byHash.set(hashKey(c.key), { name: c.name, priority: c.priority, weight: c.weight, models: new Set(c.models) });
-    }
+  constructor(timeScale = 1, extras: ReadonlyMap<string, ClientExtras> = new Map()) {
+    this.#timeScale = timeScale;
+    this.#extras = extras;
   }
 
-  /** The client holding `key`, or undefined. */
-  authenticate(key: string): ClientIdentity | undefined {
-    return this.#byHash.get(hashKey(key));
+  /** Adds or replaces the client of `record`. */
+  set(record: ClientKeyRecord): void {
+    this.remove(record.id);
+    this.#byHash.set(record.keyHash, identityOf(record, this.#timeScale, this.#extras.get(record.name)));
+    this.#hashById.set(record.id, record.keyHash);
+  }
+
+  remove(id: string): void {
+    const hash = this.#hashById.get(id);
+    if (hash) this.#byHash.delete(hash);
+    this.#hashById.delete(id);
+  }
+
+  /** The client holding `key`, or why not. */
+  authenticate(key: string, now = Date.now()): ClientIdentity | AuthFailure {
+    const c = this.#byHash.get(hashKey(key));
+    if (!c) return 'unknown';
+    if (!c.enabled) return 'disabled';
+    if (c.expiresAt !== null && c.expiresAt <= now) return 'expired';
+    return c;
+  }
+
+  /** Every client (for budgets seeding and reports). */
+  list(): ClientIdentity[] {
+    return [...this.#byHash.values()];
   }
 
   get size(): number {

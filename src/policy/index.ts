@@ -1,1 +1,3 @@
-export { ClientDirectory, hashKey, mayUseModel, type ClientIdentity } from './client-directory.ts';
+export { applyClientPolicy, type BudgetView } from './admit.ts';
+export { ClientDirectory, hashKey, identityOf, mayUseModel, type AuthFailure, type ClientExtras, type ClientIdentity } from './client-directory.ts';
+export { ClientLimiter } from './client-limiter.ts';

@@ -33,6 +33,8 @@ export class AccountPool {
   readonly #events: EventLog;
   readonly #canary: ReadonlyMap<string, { group: string; percent: number }>;
   readonly #listeners = new Set<() => void>();
+  readonly #timing: LimitTiming;
+  readonly #circuit: { failureThreshold: number; openMs: number; maxOpenMs: number };
   readonly #orderCache = new Map<string, readonly [PoolAccount[][], PoolAccount[][]]>();
   /** The time factor of limit windows (1 in production). */
   readonly timeScale: number;
@@ -44,10 +46,10 @@ export class AccountPool {
     this.#client = client;
     this.#events = opts.events;
     this.timeScale = opts.scheduler.timeScale;
-    const timing: LimitTiming = { timeScale: opts.scheduler.timeScale, marginFraction: 0.01, marginMinMs: 25 };
+    this.#timing = { timeScale: opts.scheduler.timeScale, marginFraction: 0.01, marginMinMs: 25 };
     const c = opts.scheduler.circuit;
-    const circuit = { failureThreshold: c.failureThreshold, openMs: c.openMs * opts.scheduler.timeScale, maxOpenMs: c.maxOpenMs * opts.scheduler.timeScale };
-    for (const a of accounts) this.#accounts.set(a.name, new PoolAccount(a, timing, circuit));
+    this.#circuit = { failureThreshold: c.failureThreshold, openMs: c.openMs * opts.scheduler.timeScale, maxOpenMs: c.maxOpenMs * opts.scheduler.timeScale };
+    for (const a of accounts) this.#accounts.set(a.name, new PoolAccount(a, this.#timing, this.#circuit));
     this.#canary = new Map(opts.scheduler.canary.map((c) => [c.model, c]));
   }
 
@@ -180,6 +182,28 @@ export class AccountPool {
     let total = 0;
     for (const a of this.#accounts.values()) if (a.enabled && a.models.has(model)) total += a.limiter(model).perMinute(need);
     return total;
+  }
+
+  /** Adds an account at run time; requests may use it at once. False when the name is taken. */
+  add(config: AccountConfig): boolean {
+    if (this.#accounts.has(config.name)) return false;
+    this.#accounts.set(config.name, new PoolAccount(config, this.#timing, this.#circuit));
+    this.#orderCache.clear();
+    this.#events.emit('account_added', `${config.name} added to the pool`, { account: config.name });
+    this.#changed();
+    return true;
+  }
+
+  /** Removes an account at run time; requests in flight on it finish. False when unknown. */
+  remove(name: string): boolean {
+    const a = this.#accounts.get(name);
+    if (!a) return false;
+    a.enabled = false;
+    this.#accounts.delete(name);
+    this.#orderCache.clear();
+    this.#events.emit('account_removed', `${name} removed from the pool`, { account: name });
+    this.#changed();
+    return true;
   }
 
   /** Takes an account out of service, or puts it back. Returns false for an unknown name. */

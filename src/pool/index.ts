@@ -2,3 +2,4 @@ export { AccountPool, type AcquireOptions, type AcquireResult, type PoolOptions 
 export { Lease, type AttemptFailure } from './lease.ts';
 export type { Need } from './limiter.ts';
 export { PoolAccount } from './pool-account.ts';
+export { SlidingWindow } from './window.ts';

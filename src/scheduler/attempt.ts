@@ -42,7 +42,7 @@ export async function runAttempt(pool: AccountPool, lease: Lease, call: Upstream
         else if (aborted) lease.abandoned();
         lease.release();
       };
-      return { ok: true, dispatched: { kind: 'stream', ...base, status: res.status, headers: res.headers, body: res.body, usage, finish } };
+      return { ok: true, dispatched: { kind: 'stream', ...base, upstreamMs: elapsed(), status: res.status, headers: res.headers, body: res.body, usage, finish } };
     }
     const raw = await readBody(res.body);
     lease.release();
@@ -53,7 +53,7 @@ export async function runAttempt(pool: AccountPool, lease: Lease, call: Upstream
     }
     lease.succeeded(res.headers, elapsed());
     lease.reconcile(reportedTokens(json));
-    return { ok: true, dispatched: { kind: 'json', ...base, status: res.status, headers: res.headers, raw, json } };
+    return { ok: true, dispatched: { kind: 'json', ...base, upstreamMs: elapsed(), status: res.status, headers: res.headers, raw, json } };
   } catch (err) {
     lease.release();
     if (signal.aborted) {

@@ -1,6 +1,6 @@
 import type { Priority, SchedulerConfig } from '../config/index.ts';
 import { GatewayError } from '../errors/index.ts';
-import type { AccountPool, Lease } from '../pool/index.ts';
+import type { AccountPool, Lease, Need } from '../pool/index.ts';
 import { TransportError } from '../providers/index.ts';
 import { AdmissionQueue, DeadlineExceeded, NoAccountLeft } from './admission.ts';
 import { type Attempt, runAttempt } from './attempt.ts';
@@ -32,9 +32,17 @@ export class Scheduler {
     this.#queue = new AdmissionQueue(pool);
   }
 
-  async dispatch(req: DispatchRequest): Promise<Dispatched> {
+  /** What `call` will consume (tokens counted precisely only where some account limits them). */
+  estimate(call: DispatchRequest['call']): Need {
     const t0 = performance.now();
-    const need = this.#estimator.need(req.call, this.#pool.limitsTokens(req.call.model));
+    const need = this.#estimator.need(call, this.#pool.limitsTokens(call.model));
+    this.#queue.busyMicros += (performance.now() - t0) * 1000;
+    return need;
+  }
+
+  async dispatch(req: DispatchRequest): Promise<Dispatched> {
+    const need = req.need ?? this.estimate(req.call);
+    const t0 = performance.now();
     const over = this.#pool.neverFits(req.call.model, need);
     this.#queue.busyMicros += (performance.now() - t0) * 1000;
     if (over) {

@@ -5,7 +5,13 @@
  */
 export class StreamUsageTap {
   #tail = '';
-  tokens: number | undefined;
+  /** The last `usage` object seen in the stream. */
+  usage: Record<string, unknown> | undefined;
+
+  get tokens(): number | undefined {
+    const t = this.usage?.total_tokens;
+    return typeof t === 'number' ? t : undefined;
+  }
 
   observe(chunk: Buffer): void {
     if (!this.#tail && chunk.indexOf('"usage":{') === -1) return;
@@ -17,8 +23,8 @@ export class StreamUsageTap {
     for (const line of lines) {
       if (!line.startsWith('data: {') || !line.includes('"usage":{')) continue;
       try {
-        const usage = (JSON.parse(line.slice(6)) as { usage?: { total_tokens?: unknown } }).usage;
-        if (typeof usage?.total_tokens === 'number') this.tokens = usage.total_tokens;
+        const usage = (JSON.parse(line.slice(6)) as { usage?: unknown }).usage;
+        if (usage && typeof usage === 'object') this.usage = usage as Record<string, unknown>;
       } catch {
         // a partial or odd line: ignore, the estimate stands
       }

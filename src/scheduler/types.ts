@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Priority } from '../config/index.ts';
+import type { Need } from '../pool/index.ts';
 import type { UpstreamCall } from '../providers/index.ts';
 import type { StreamUsageTap } from './stream-usage.ts';
 
@@ -12,6 +13,8 @@ export interface DispatchRequest {
   maxWaitMs: number;
   /** Aborted when the client goes away: stops waiting and cancels the upstream call. */
   signal: AbortSignal;
+  /** What the request will consume, if the caller already estimated it (see Scheduler.estimate). */
+  need?: Need;
 }
 
 interface DispatchedBase {
@@ -19,6 +22,8 @@ interface DispatchedBase {
   account: string;
   attempts: number;
   queueMs: number;
+  /** Time the answering attempt took upstream (to the answer's head for streams). */
+  upstreamMs: number;
   status: number;
   headers: Readonly<Record<string, string | string[] | undefined>>;
 }

@@ -3,9 +3,11 @@ import OpenAI from 'openai';
 import { createApp, type SluiceApp } from '../../src/app.ts';
 import { configFrom, type ConfigInput } from '../../src/config/index.ts';
 import { startSimulator, type SimAccount, type SimOptions, type Simulator } from '../../src/sim/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 
 export const CLIENT_KEY = 'sk-client-test-0001';
 export const ADMIN_TOKEN = 'admin-token-for-tests';
+export const TEST_SECRET = 'test-master-secret-0123456789';
 
 /** A simulator and a gateway in front of it, both on port 0, plus an official OpenAI client. */
 export interface Harness {
@@ -15,6 +17,7 @@ export interface Harness {
   client: OpenAI;
   /** Every log line the gateway wrote, as text. */
   logs: string[];
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,10 @@ export interface HarnessOptions {
   server?: ConfigInput['server'];
   scheduler?: ConfigInput['scheduler'];
   adminToken?: string;
+  /** A store to use (kept open on close); default: a fresh in-memory SQLite. */
+  store?: Store;
+  secret?: string;
+  pricing?: ConfigInput['pricing'];
   /** Time factor shared by the simulator and the gateway's limit windows (default 0.001 for the sim only). */
   timeScale?: number;
 }
@@ -48,7 +55,9 @@ export function defaultAccounts(n = 2): { simAccounts: SimAccount[]; accounts: N
 
 /** GET an admin path with the admin token; returns the parsed JSON. */
 export async function admin<T = Record<string, unknown>>(h: Harness, path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`${h.url}/admin${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  if (init.body) headers['content-type'] = 'application/json';
+  const res = await fetch(`${h.url}/admin${path}`, { ...init, headers });
   if (!res.ok) throw new Error(`admin ${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -59,19 +68,20 @@ export async function chatAs(
   key: string,
   headers: Record<string, string> = {},
   body: Record<string, unknown> = {},
-): Promise<{ status: number; account: string | null; queueMs: number; attempts: number; code?: string; headers: Headers }> {
+): Promise<{ status: number; account: string | null; queueMs: number; attempts: number; code?: string; message?: string; headers: Headers }> {
   const res = await fetch(`${h.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello there' }], max_completion_tokens: 4, ...body }),
   });
-  const json = (await res.json()) as { error?: { code: string } };
+  const json = (await res.json()) as { error?: { code: string; message: string } };
   return {
     status: res.status,
     account: res.headers.get('x-sluice-account'),
     queueMs: Number(res.headers.get('x-sluice-queue-ms') ?? -1),
     attempts: Number(res.headers.get('x-sluice-attempts') ?? 0),
     code: json.error?.code,
+    message: json.error?.message,
     headers: res.headers,
   };
 }
@@ -92,8 +102,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     accounts: (opts.accounts ?? defaults.accounts).map((a) => ({ provider: 'openai-compatible' as const, baseUrl: `${sim.url}/v1`, ...a })),
     scheduler: { ...(opts.timeScale ? { timeScale: opts.timeScale } : {}), ...opts.scheduler },
     adminToken: opts.adminToken ?? ADMIN_TOKEN,
+    ...(opts.pricing ? { pricing: opts.pricing } : {}),
   });
-  const app = createApp(config, { logger: { level: 'info', stream: sink } as never });
+  const store = opts.store ?? (await openStore({ sqlite: ':memory:' }));
+  const app = createApp(config, { store }, { logger: { level: 'info', stream: sink } as never, secret: opts.secret ?? TEST_SECRET });
   const url = await app.listen();
   const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${url}/v1`, maxRetries: 0 });
   return {
@@ -102,8 +114,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     url,
     client,
     logs,
+    store,
     async close() {
       await app.close();
+      if (!opts.store) await store.close();
       await sim.close();
     },
   };

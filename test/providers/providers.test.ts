@@ -5,6 +5,7 @@ import { startSimulator } from '../../src/sim/index.ts';
 import { createApp } from '../../src/app.ts';
 import { configFrom } from '../../src/config/index.ts';
 import OpenAI from 'openai';
+import { openStore } from '../../src/store/index.ts';
 
 describe('provider dialects through the gateway', () => {
   test('azure (classic deployment URLs, api-key header, model → deployment) and openai-compatible under a prefix', async () => {
@@ -16,6 +17,7 @@ describe('provider dialects through the gateway', () => {
         { name: 'compat', key: 'sk-compat-0001', limits: { 'gpt-4o': { rpm: 100 } } },
       ],
     });
+    const store = await openStore({ sqlite: ':memory:' });
     const app = createApp(
       configFrom({
         server: { port: 0 },
@@ -25,6 +27,7 @@ describe('provider dialects through the gateway', () => {
           { name: 'compat', provider: 'openai-compatible', baseUrl: `${sim.url}/some/prefix/v1`, apiKey: 'sk-compat-0001', models: ['gpt-4o'] },
         ],
       }),
+      { store },
       { logger: false },
     );
     const url = await app.listen();
@@ -44,6 +47,7 @@ describe('provider dialects through the gateway', () => {
       assert.equal(sim.stats().accounts.compat.accepted, 1);
     } finally {
       await app.close();
+      await store.close();
       await sim.close();
     }
   });

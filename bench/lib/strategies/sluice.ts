@@ -6,6 +6,7 @@
  */
 import type { Agent } from 'undici';
 import { createApp } from '../../../src/app.ts';
+import { openStore } from '../../../src/store/index.ts';
 import { configFrom } from '../../../src/config/index.ts';
 import { getJson, newAgent, postJson } from '../http.ts';
 import type { BenchRequest, Outcome, Scenario, Strategy, StrategyRun } from '../types.ts';
@@ -65,7 +66,8 @@ async function schedulerCpu(agent: Agent, url: string): Promise<number | null> {
 export const sluice: Strategy = {
   name: 'sluice',
   async start(scenario, simUrl, timeScale): Promise<StrategyRun> {
-    const app = createApp(sluiceConfig(scenario, simUrl, timeScale), { logger: false });
+    const store = await openStore({ sqlite: ':memory:' });
+    const app = createApp(sluiceConfig(scenario, simUrl, timeScale), { store }, { logger: false });
     const url = await app.listen();
     const agent = newAgent();
     return {
@@ -77,6 +79,7 @@ export const sluice: Strategy = {
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
         await Promise.race([closing, late]).finally(() => clearTimeout(timer));
+        await store.close();
         return { schedulerCpuMicros: cpu };
       },
     };

@@ -2,6 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.ts';
 import type { HttpDeps } from '../context.ts';
+import { registerAccountRoutes } from './admin-accounts.ts';
+import { registerKeyRoutes } from './admin-keys.ts';
+import { registerUsageRoutes } from './admin-usage.ts';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -16,7 +19,7 @@ function checkAdmin(req: FastifyRequest, token: string | undefined): void {
   if (!m || !sameSecret(m[1], token)) throw new GatewayError('invalid_api_key', 'Incorrect admin token.');
 }
 
-/** `/admin/...`: the pool's live state, recent events, and taking accounts in and out of service. */
+/** `/admin/...`: the pool's live state, recent events, keys, accounts and usage reports. */
 export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.addHook('onRequest', async (req) => checkAdmin(req, deps.config.adminToken));
 
@@ -35,12 +38,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
     return { object: 'list', data: deps.events.list(limit) };
   });
 
-  app.post<{ Params: { name: string; action: string } }>('/accounts/:name/:action', async (req) => {
-    const { name, action } = req.params;
-    if (action !== 'enable' && action !== 'disable') throw new GatewayError('unknown_url', `Invalid URL (POST ${req.url})`);
-    if (!deps.pool.setEnabled(name, action === 'enable')) {
-      throw new GatewayError('invalid_request', `No account named ${name}.`, { status: 404, param: 'name' });
-    }
-    return deps.pool.get(name)?.snapshot(Date.now());
-  });
+  registerKeyRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  registerUsageRoutes(app, deps);
 }
