@@ -3,6 +3,7 @@ import { Accounting, Budgets, Ledger, periodStart } from './accounting/index.ts'
 import { parseAccount, type SluiceConfig } from './config/index.ts';
 import { EventLog } from './events/index.ts';
 import { buildHttpServer } from './http/index.ts';
+import { BatchRunner, BatchService, createLineExecutor } from './jobs/index.ts';
 import { ClientDirectory, hashKey } from './policy/index.ts';
 import { AccountPool } from './pool/index.ts';
 import { createPricer } from './pricing/index.ts';
@@ -30,6 +31,7 @@ export interface SluiceApp {
   readonly events: EventLog;
   readonly accounting: Accounting;
   readonly store: Store;
+  readonly batchRunner: BatchRunner;
   /** Loads keys and accounts from the store, then listens; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, writes the ledger, closes connections. */
@@ -59,7 +61,19 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const ledger = new Ledger(store.usage, { onError: (err, rows) => http?.log.error({ err: String(err), rows }, 'usage ledger write failed; will retry') });
   const accounting = new Accounting(ledger, new Budgets(events), createPricer(config.pricing));
   const configAccounts = new Set(config.accounts.map((a) => a.name));
-  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, store, secretBox, configAccounts }, logger);
+  const policy = { budgets: accounting.budgets, serves: (m: string) => pool.serves(m), estimate: (c: Parameters<Scheduler['estimate']>[0]) => scheduler.estimate(c) };
+  const b = config.batch;
+  const runner = new BatchRunner(store.batches, createLineExecutor({ clients, policy, scheduler, accounting, maxWaitMs: b.maxWaitMs }), {
+    concurrency: b.concurrency,
+    leaseMs: b.leaseMs,
+    maxAttempts: b.maxAttempts,
+    pollMs: b.pollMs,
+    backoffMs: b.backoffMs,
+    singleProcess: store.kind === 'sqlite',
+    onError: (err) => http?.log.error({ err: String(err) }, 'batch runner'),
+  });
+  const batches = new BatchService(store, () => runner.wake(), (id) => runner.cancel(id));
+  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, store, secretBox, configAccounts }, logger);
   const log = http.log;
   const warming = estimator.warm().catch((err: unknown) => log.warn({ err: String(err) }, 'tokenizers failed to load; estimating tokens as characters/4'));
 
@@ -100,12 +114,15 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     events,
     accounting,
     store,
+    batchRunner: runner,
     async listen() {
       await Promise.all([warming, load()]);
+      await runner.start();
       const address = await (http as FastifyInstance).listen({ host: config.server.host, port: config.server.port });
       return address.replace('[::1]', 'localhost');
     },
     async close() {
+      await runner.stop();
       await (http as FastifyInstance).close();
       await ledger.close();
       await upstream.close();

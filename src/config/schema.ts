@@ -89,6 +89,24 @@ const schedulerSchema = z
   })
   .prefault({});
 
+/** The durable batch queue's workers (see README "Batches"). */
+const batchSchema = z
+  .strictObject({
+    /** Lines in flight at once per instance; each waits in the scheduler at low priority. */
+    concurrency: positiveInt.default(256),
+    /** A lease not renewed for this long is taken over by another worker (instance crash). */
+    leaseMs: positiveInt.default(60_000),
+    /** Attempts per line before it goes to the error file. */
+    maxAttempts: positiveInt.max(20).default(5),
+    /** Waits before retries: 1 s, 5 s, 30 s, then 2 min. */
+    backoffMs: z.array(z.number().int().nonnegative()).min(1).default([1000, 5000, 30_000, 120_000]),
+    /** How long one line may wait for capacity in one attempt. */
+    maxWaitMs: positiveInt.default(3_600_000),
+    /** How often idle workers look for work (new batches wake them at once). */
+    pollMs: positiveInt.default(1000),
+  })
+  .prefault({});
+
 const storeSchema = z.union([
   z.strictObject({ sqlite: z.string().min(1) }),
   z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL') }),
@@ -114,6 +132,7 @@ export const configSchema = z
     clients: z.array(clientSchema).default([]),
     accounts: z.array(accountSchema).default([]),
     scheduler: schedulerSchema,
+    batch: batchSchema,
     /** Price overrides per model (see docs/PRICING.md); the shipped table covers the rest. */
     pricing: pricingSchema.prefault({}),
   })

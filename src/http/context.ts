@@ -1,8 +1,9 @@
 import type { Accounting } from '../accounting/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import type { EventLog } from '../events/index.ts';
+import type { BatchService } from '../jobs/index.ts';
 import type { AccountPool } from '../pool/index.ts';
-import type { ClientDirectory, ClientIdentity } from '../policy/index.ts';
+import type { ClientDirectory, ClientIdentity, PolicyDeps } from '../policy/index.ts';
 import type { Endpoint } from '../providers/index.ts';
 import type { SecretBox, Store } from '../store/index.ts';
 import type { Scheduler } from '../scheduler/index.ts';
@@ -15,6 +16,8 @@ export interface HttpDeps {
   scheduler: Scheduler;
   events: EventLog;
   accounting: Accounting;
+  policy: PolicyDeps;
+  batches: BatchService;
   store: Store;
   /** Encrypts upstream keys of accounts added at run time; absent without SLUICE_SECRET. */
   secretBox: SecretBox | undefined;

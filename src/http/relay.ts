@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { stripUsageChunk, withStreamUsage } from '../accounting/index.ts';
 import { GatewayError } from '../errors/index.ts';
-import { applyClientPolicy, mayUseModel } from '../policy/index.ts';
+import { applyClientPolicy } from '../policy/index.ts';
 import type { UpstreamCall } from '../providers/index.ts';
 import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
 import type { HttpDeps } from './context.ts';
@@ -19,16 +19,6 @@ export function passHeaders(req: FastifyRequest): Record<string, string> | undef
     if (typeof v === 'string') (out ??= {})[h] = v;
   }
   return out;
-}
-
-/** Refuses a model the pool does not serve (404) or the client may not use (403). */
-export function checkModel(req: FastifyRequest, deps: HttpDeps, model: string): void {
-  if (!deps.pool.serves(model)) {
-    throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' });
-  }
-  if (req.client && !mayUseModel(req.client, model)) {
-    throw new GatewayError('model_not_allowed', `Your key is not allowed to use the model \`${model}\`.`, { param: 'model' });
-  }
 }
 
 function sluiceHeaders(req: FastifyRequest, d: Dispatched): Record<string, string> {
@@ -52,13 +42,12 @@ function imageParams(call: UpstreamCall): { n?: number; size?: string; quality?:
  * call. What happened is recorded (ledger, budgets) once the answer is out.
  */
 export async function relay(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, asked: UpstreamCall): Promise<void> {
-  checkModel(req, deps, asked.model);
   const client = req.client;
   if (!client) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
   const priority = requestPriority(req, client.priority);
   const maxWaitMs = requestMaxWait(req, asked.endpoint, deps.config.scheduler);
   req.facts = { model: asked.model, endpoint: asked.endpoint, request: imageParams(asked) };
-  const policy = applyClientPolicy(client, asked, deps.accounting.budgets, (c) => deps.scheduler.estimate(c));
+  const policy = applyClientPolicy(client, asked, deps.policy);
   const { call, strip } = withStreamUsage(policy.call);
   req.facts.estimateTokens = policy.need.tokens;
   const abort = new AbortController();

@@ -7,6 +7,7 @@ import type { HttpDeps } from './context.ts';
 import { handleError } from './error-handler.ts';
 import { recordOutcome } from './record.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { registerFileAndBatchRoutes } from './routes/files-batches.ts';
 import { registerImageEdits } from './routes/image-edits.ts';
 import { registerModelRoutes } from './routes/models.ts';
 import { registerJsonRoutes } from './routes/openai-json.ts';
@@ -71,6 +72,7 @@ export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['lo
       registerJsonRoutes(v1, deps);
       registerImageEdits(v1, deps);
       registerModelRoutes(v1, deps, startedAt);
+      registerFileAndBatchRoutes(v1, deps);
     },
     { prefix: '/v1' },
   );

@@ -86,6 +86,12 @@ export class ClientDirectory {
     return c;
   }
 
+  /** The client named `name` (batch jobs run as their owner), whatever its key. */
+  byName(name: string): ClientIdentity | undefined {
+    for (const c of this.#byHash.values()) if (c.name === name) return c;
+    return undefined;
+  }
+
   /** Every client (for budgets seeding and reports). */
   list(): ClientIdentity[] {
     return [...this.#byHash.values()];

@@ -62,6 +62,59 @@ export interface UsageTable {
   cache_hit: BoolColumn;
 }
 
+/** Table `files` (see migrations/0002-batches.ts). */
+export interface FilesTable {
+  id: string;
+  owner: string;
+  purpose: string;
+  filename: string;
+  bytes: number;
+  /** Epoch seconds. */
+  created_at: number;
+  /** BYTEA: `pg` returns a Buffer, `node:sqlite` a plain Uint8Array. */
+  content: Uint8Array;
+}
+
+/** Table `batches`. */
+export interface BatchesTable {
+  id: string;
+  owner: string;
+  endpoint: string;
+  input_file_id: string;
+  completion_window: string;
+  status: string;
+  /** JSON array, as text. */
+  errors: string | null;
+  /** JSON object, as text. */
+  metadata: string | null;
+  /** Epoch seconds, like every time of a batch. */
+  created_at: number;
+  in_progress_at: number | null;
+  finalizing_at: number | null;
+  completed_at: number | null;
+  failed_at: number | null;
+  cancelling_at: number | null;
+  cancelled_at: number | null;
+  expires_at: number;
+}
+
+/** Table `batch_jobs`: the durable job queue, one row per line of a batch. */
+export interface BatchJobsTable {
+  batch_id: string;
+  line: number;
+  custom_id: string;
+  body: string;
+  state: string;
+  attempts: number;
+  /** Epoch ms, like every time of a job. */
+  not_before: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  result: string | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
 /**
  * The tables as Kysely sees them: column names are the SQL ones (snake_case); the stores map
  * rows to the camelCase records of types.ts explicitly, so no naming plugin is involved.
@@ -70,4 +123,7 @@ export interface StoreDb {
   client_keys: ClientKeysTable;
   accounts: AccountsTable;
   usage: UsageTable;
+  files: FilesTable;
+  batches: BatchesTable;
+  batch_jobs: BatchJobsTable;
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { SqlAccountStore } from './account-store.ts';
+import { SqlBatchStore } from './batch-store.ts';
 import type { StoreDb } from './db-schema.ts';
+import { SqlFileStore } from './file-store.ts';
 import { SqlKeyStore } from './key-store.ts';
 import { migrateToLatest } from './migrate.ts';
 import { openPostgresDb } from './postgres-db.ts';
@@ -48,6 +50,8 @@ function createStore(kind: Store['kind'], db: Kysely<StoreDb>): Store {
     keys: new SqlKeyStore(db),
     accounts: new SqlAccountStore(db),
     usage: new SqlUsageStore(db),
+    files: new SqlFileStore(db),
+    batches: new SqlBatchStore(db, kind),
     // Idempotent: shutdown paths (signal handler and finally) may both call it.
     close: () => (closing ??= db.destroy()),
   };

@@ -124,5 +124,131 @@ export interface Store {
   readonly keys: KeyStore;
   readonly accounts: AccountStore;
   readonly usage: UsageStore;
+  readonly files: FileStore;
+  readonly batches: BatchStore;
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and batches (the OpenAI Batch API), and the durable job queue behind them.
+
+/** An uploaded file (`POST /v1/files`). Output and error files of batches are not stored as files: they are built from job rows when downloaded. */
+export interface FileRecord {
+  /** `file-` + 24 hex. */
+  id: string;
+  /** The client (name) that uploaded it: only it sees the file. */
+  owner: string;
+  purpose: string;
+  filename: string;
+  bytes: number;
+  /** Epoch seconds, as OpenAI reports `created_at`. */
+  createdAt: number;
+}
+
+export interface FileStore {
+  put(rec: FileRecord, content: Buffer): Promise<FileRecord>;
+  get(id: string): Promise<FileRecord | undefined>;
+  content(id: string): Promise<Buffer | undefined>;
+  /** Newest first. */
+  list(owner: string, opts?: { purpose?: string; limit?: number }): Promise<FileRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+export const BATCH_STATUSES = ['validating', 'failed', 'in_progress', 'finalizing', 'completed', 'expired', 'cancelling', 'cancelled'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+/** A batch as stored; `request_counts` are not stored but counted from its jobs. */
+export interface BatchRecord {
+  /** `batch_` + 24 hex. */
+  id: string;
+  owner: string;
+  endpoint: string;
+  inputFileId: string;
+  completionWindow: string;
+  status: BatchStatus;
+  /** Validation errors (OpenAI's `errors.data`), when the input file was refused. */
+  errors: Array<{ code: string; message: string; param: string | null; line: number | null }> | null;
+  metadata: Record<string, string> | null;
+  /** Epoch seconds of each transition (null until it happens). */
+  createdAt: number;
+  inProgressAt: number | null;
+  finalizingAt: number | null;
+  completedAt: number | null;
+  failedAt: number | null;
+  cancellingAt: number | null;
+  cancelledAt: number | null;
+  expiresAt: number;
+}
+
+export type BatchPatch = Partial<Pick<BatchRecord, 'status' | 'errors' | 'inProgressAt' | 'finalizingAt' | 'completedAt' | 'failedAt' | 'cancellingAt' | 'cancelledAt'>>;
+
+export const JOB_STATES = ['queued', 'leased', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** One line of a batch: a job in the durable queue. (batchId, line) is unique, so a line has one result. */
+export interface JobRecord {
+  batchId: string;
+  /** 1-based line number in the input file. */
+  line: number;
+  customId: string;
+  /** The request body of the line, as JSON text. */
+  body: string;
+  state: JobState;
+  attempts: number;
+  /** Epoch ms before which a queued job is not leased (retry backoff). */
+  notBefore: number;
+  /** Who holds the lease and until when (epoch ms); a lease past its time is free to take. */
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  /**
+   * The line's result as JSON text, in OpenAI's output line shape minus `id`/`custom_id`:
+   * `{"response":{"status_code","request_id","body"},"error":null}` or
+   * `{"response":null,"error":{"code","message"}}`. Null until done/failed.
+   */
+  result: string | null;
+  lastError: string | null;
+  /** Epoch ms of the last change. */
+  updatedAt: number;
+}
+
+export interface JobCounts {
+  total: number;
+  /** Lines answered 2xx. */
+  completed: number;
+  /** Lines that ended in the error file (non-2xx answer or gave up). */
+  failed: number;
+  /** queued + leased. */
+  pending: number;
+  cancelled: number;
+}
+
+export interface BatchStore {
+  /** Creates the batch and all its jobs in one transaction. */
+  create(batch: BatchRecord, jobs: ReadonlyArray<{ line: number; customId: string; body: string }>): Promise<void>;
+  get(id: string): Promise<BatchRecord | undefined>;
+  /** Newest first; `after` is a batch id (OpenAI's cursor). */
+  list(owner: string, opts?: { after?: string; limit?: number }): Promise<BatchRecord[]>;
+  update(id: string, patch: BatchPatch): Promise<BatchRecord | undefined>;
+  /** Ids of batches in one of `statuses` (for the runner to resume after a restart). */
+  idsWithStatus(statuses: readonly BatchStatus[]): Promise<string[]>;
+  /**
+   * Atomically leases up to `limit` jobs of in_progress batches that are queued with
+   * notBefore <= now, or leased with leaseUntil < now (their holder died): sets state leased,
+   * leaseOwner, leaseUntil = now + leaseMs, attempts + 1. Two callers never get the same job
+   * (SQLite: one writer; PostgreSQL: FOR UPDATE SKIP LOCKED). Oldest batch and line first.
+   */
+  lease(owner: string, limit: number, leaseMs: number, now: number): Promise<JobRecord[]>;
+  /** Extends the leases this owner holds on these jobs. */
+  renew(owner: string, jobs: ReadonlyArray<{ batchId: string; line: number }>, until: number): Promise<void>;
+  /** Finishes a job this owner leased: state done (2xx) or failed, with its result. False if the lease was lost (another holder may finish it). */
+  finish(owner: string, batchId: string, line: number, state: 'done' | 'failed', result: string, now: number): Promise<boolean>;
+  /** Puts a leased job back in the queue to retry after `notBefore`. */
+  retryLater(owner: string, batchId: string, line: number, notBefore: number, lastError: string, now: number): Promise<boolean>;
+  /** Gives back every lease `owner` holds (graceful stop), or every lease of anyone when owner is null (single-process start). */
+  releaseLeases(owner: string | null): Promise<number>;
+  /** Queued jobs of the batch become cancelled; returns how many. */
+  cancelQueued(batchId: string, now: number): Promise<number>;
+  counts(batchId: string): Promise<JobCounts>;
+  /** Finished jobs in line order: state done → output file, failed → error file. */
+  results(batchId: string, state: 'done' | 'failed'): Promise<JobRecord[]>;
 }

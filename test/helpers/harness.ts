@@ -34,6 +34,7 @@ export interface HarnessOptions {
   store?: Store;
   secret?: string;
   pricing?: ConfigInput['pricing'];
+  batch?: ConfigInput['batch'];
   /** Time factor shared by the simulator and the gateway's limit windows (default 0.001 for the sim only). */
   timeScale?: number;
 }
@@ -103,6 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     scheduler: { ...(opts.timeScale ? { timeScale: opts.timeScale } : {}), ...opts.scheduler },
     adminToken: opts.adminToken ?? ADMIN_TOKEN,
     ...(opts.pricing ? { pricing: opts.pricing } : {}),
+    batch: { pollMs: 50, backoffMs: [20, 50], leaseMs: 5000, ...opts.batch },
   });
   const store = opts.store ?? (await openStore({ sqlite: ':memory:' }));
   const app = createApp(config, { store }, { logger: { level: 'info', stream: sink } as never, secret: opts.secret ?? TEST_SECRET });

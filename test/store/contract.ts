@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { NewClientKey, Store } from '../../src/store/index.ts';
+import { batchContract } from './contract-batches.ts';
+import { fileContract } from './contract-files.ts';
+import { leaseContract } from './contract-jobs.ts';
+import { settleContract } from './contract-jobs-settle.ts';
 import { usageContract } from './contract-usage.ts';
 
 function newKey(name: string, over: Partial<NewClientKey> = {}): NewClientKey {
@@ -141,5 +145,9 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('keys', () => keyContract(current));
     describe('accounts', () => accountContract(current));
     describe('usage', () => usageContract(current));
+    describe('files', () => fileContract(current));
+    describe('batches', () => batchContract(current));
+    describe('jobs: leasing', () => leaseContract(current));
+    describe('jobs: settling', () => settleContract(current));
   });
 }
