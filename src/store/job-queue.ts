@@ -1,45 +1,14 @@
-import { type Kysely, type QueryCreator, sql, type Updateable } from 'kysely';
+import { type Kysely, sql, type Updateable } from 'kysely';
 import { fromJobColumns } from './batch-rows.ts';
 import type { BatchJobsTable, StoreDb } from './db-schema.ts';
-import type { BatchStore, JobCounts, JobRecord, Store } from './types.ts';
+import { leaseJobs } from './job-lease.ts';
+import { type BatchStore, JOB_STATES, type JobCounts, type JobRecord, type Store } from './types.ts';
 
 /** Jobs per statement when renewing: 2 parameters each, far below both databases' limits. */
 const RENEW_CHUNK = 500;
 
 /** The queue half of {@link BatchStore}. */
 export type JobQueue = Pick<BatchStore, 'lease' | 'renew' | 'finish' | 'retryLater' | 'releaseLeases' | 'cancelQueued' | 'counts' | 'results'>;
-
-/**
- * The keys of up to `limit` jobs that may be leased at `now`, in priority order (oldest batch,
- * then line): queued and due, or leased by a holder whose lease ran out, in an in_progress batch.
- * With `lockRows` (PostgreSQL) the rows are locked FOR UPDATE SKIP LOCKED, so that concurrent
- * leasers each pass over the others' picks instead of taking or waiting for them; SQLite needs
- * no lock: it has a single writer and the whole lease is one statement.
- */
-function dueJobs(qc: QueryCreator<StoreDb>, now: number, limit: number, lockRows: boolean) {
-  return qc
-    .selectFrom('batch_jobs as j')
-    .innerJoin('batches as b', 'b.id', 'j.batch_id')
-    .select(['j.batch_id', 'j.line'])
-    .where('b.status', '=', 'in_progress')
-    .where('j.state', 'in', ['queued', 'leased'])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('j.state', '=', 'queued'), eb('j.not_before', '<=', now)]),
-        eb.and([eb('j.state', '=', 'leased'), eb('j.lease_until', '<', now)]),
-      ]),
-    )
-    .orderBy('b.created_at')
-    .orderBy('b.id')
-    .orderBy('j.line')
-    .limit(limit)
-    .$if(lockRows, (qb) => qb.forUpdate('j').skipLocked());
-}
-
-/** Priority order of leased rows (an UPDATE returns rows in no particular order). */
-function byPriority(a: { batch_created_at: unknown; batch_id: string; line: number }, b: typeof a): number {
-  return Number(a.batch_created_at) - Number(b.batch_created_at) || (a.batch_id < b.batch_id ? -1 : a.batch_id > b.batch_id ? 1 : 0) || a.line - b.line;
-}
 
 /**
  * The durable job queue behind batches, over Kysely for both databases. Every change to a
@@ -58,25 +27,12 @@ export class SqlJobQueue implements JobQueue {
     this.#lockRows = kind === 'postgres';
   }
 
-  /**
-   * One statement: a MATERIALIZED CTE picks (and on PostgreSQL locks) the due jobs exactly once
-   * — a plain `IN (SELECT ... LIMIT n)` may be re-evaluated by PostgreSQL's planner and lease
-   * more than n — and the UPDATE leases them, returning each with its batch's creation time to
-   * restore the priority order.
-   */
-  async lease(owner: string, limit: number, leaseMs: number, now: number): Promise<JobRecord[]> {
-    if (limit <= 0) return [];
-    const rows = await this.#db
-      .with((wb) => wb('due').materialized(), (qc) => dueJobs(qc, now, limit, this.#lockRows))
-      .updateTable('batch_jobs')
-      .set((eb) => ({ state: 'leased', lease_owner: owner, lease_until: now + leaseMs, attempts: eb('attempts', '+', 1), updated_at: now }))
-      .where(({ eb, refTuple, selectFrom }) => eb(refTuple('batch_id', 'line'), 'in', selectFrom('due').select(['due.batch_id', 'due.line']).$asTuple('batch_id', 'line')))
-      .returningAll()
-      .returning((eb) => eb.selectFrom('batches').select('batches.created_at').whereRef('batches.id', '=', 'batch_jobs.batch_id').as('batch_created_at'))
-      .execute();
-    return rows.sort(byPriority).map(fromJobColumns);
+  /** See {@link leaseJobs}: batch by batch, oldest first, each job leased atomically. */
+  lease(owner: string, limit: number, leaseMs: number, now: number): Promise<JobRecord[]> {
+    return leaseJobs(this.#db, { owner, limit, leaseMs, now }, this.#lockRows);
   }
 
+  /** Jobs this owner no longer holds (finished, or taken over after expiry) are left alone. */
   async renew(owner: string, jobs: ReadonlyArray<{ batchId: string; line: number }>, until: number): Promise<void> {
     for (let i = 0; i < jobs.length; i += RENEW_CHUNK) {
       const chunk = jobs.slice(i, i + RENEW_CHUNK);
@@ -137,10 +93,15 @@ export class SqlJobQueue implements JobQueue {
     return Number(res.numUpdatedRows);
   }
 
+  /**
+   * One grouped query. `state IN (every state)` filters nothing, but lets both databases count
+   * from the (state, batch_id, line) index alone instead of reading every row with its body.
+   */
   async counts(batchId: string): Promise<JobCounts> {
     const rows = await this.#db
       .selectFrom('batch_jobs')
       .select(['state', sql<number>`count(*)`.as('n')])
+      .where('state', 'in', JOB_STATES)
       .where('batch_id', '=', batchId)
       .groupBy('state')
       .execute();

@@ -3,9 +3,9 @@
  * OpenAI-compatible endpoint with bounded concurrency, writing OpenAI batch output lines as
  * results arrive. Resumable, interruptible with Ctrl-C. See docs/BATCH-CLI.md.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Agent } from 'undici';
 import { cell } from '../table.ts';
 import { estimateCost, reportedCost } from './cost.ts';
@@ -144,7 +144,8 @@ function reportBadLines(input: ParsedInput, file: string, log: (s: string) => vo
   for (const bad of input.bad.slice(0, MAX_PRINTED_BAD_LINES)) log(`${file}:${bad.line}: ${bad.message}`);
   if (input.bad.length > MAX_PRINTED_BAD_LINES) log(`... and ${input.bad.length - MAX_PRINTED_BAD_LINES} more bad lines`);
   log(`sluice batch: ${input.bad.length} bad input line${input.bad.length === 1 ? '' : 's'} skipped (written to the output as error lines, counted as failures)`);
-  if (autoDetected && input.bad.some((b) => b.message.startsWith('not valid JSON'))) {
+  const notJson = input.bad.filter((b) => b.message.startsWith('not valid JSON')).length;
+  if (autoDetected && notJson > input.items.length) {
     log('sluice batch: (read as Batch-API JSONL; if this is a list of image prompts, pass --input-format prompts)');
   }
 }
@@ -162,10 +163,10 @@ export async function batchCommand(inputPath: string, flags: BatchFlags, env: No
   }
   let unlock: () => void;
   try {
+    mkdirSync(dirname(resolve(s.output)), { recursive: true });
     unlock = lockOutput(s.output);
   } catch (e) {
-    if (!(e instanceof LockedError)) throw e;
-    err(`sluice batch: ${e.message}`);
+    err(`sluice batch: ${e instanceof LockedError ? e.message : `cannot write ${s.output}: ${(e as Error).message}`}`);
     return EXIT_USAGE;
   }
   try {

@@ -9,10 +9,18 @@
  *   `batches_status_created_idx` on (status, created_at) for leasing and resuming.
  * - `batch_jobs`: one row per input line, primary key (batch_id, line), so that a line can only
  *   ever have one result. `not_before`, `lease_until`, `updated_at` in epoch ms (BIGINT).
- *   Indexes `batch_jobs_queued_idx` on (state, not_before) and `batch_jobs_lease_idx` on
- *   (state, lease_until) for leasing (queued jobs that are due, leases that have expired), and
- *   `batch_jobs_batch_state_idx` on (batch_id, state, line) for counts, results in line order
- *   and cancelling.
+ *   Indexes:
+ *   - `batch_jobs_due_idx` on (batch_id, line) WHERE state IN ('queued', 'leased'), for leasing:
+ *     only unfinished jobs, in line order, so that a lease reads about as many entries as it
+ *     takes, however many lines of the batch are done (see job-lease.ts). Indexes on
+ *     (state, not_before) and (state, lease_until) would find due jobs too, but every lease
+ *     would then sort all of them to take the oldest.
+ *   - `batch_jobs_state_batch_idx` on (state, batch_id, line), for counts (covering), results
+ *     in line order and cancelling. State first: a (batch_id, ...) index would compete with the
+ *     primary key for "batch_id = ? AND line ..." lookups, and PostgreSQL with stale statistics
+ *     picks it and scans the whole batch.
+ * - ids are declared NOT NULL explicitly: SQLite otherwise accepts NULL in a primary key that is
+ *   not an INTEGER one.
  *
  * `content` is declared `bytea`: PostgreSQL's binary type. Kysely's `blob` is not mapped per
  * dialect (PostgreSQL has no type of that name), and SQLite accepts `bytea` as a name with
@@ -54,7 +62,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('batches_owner_created_idx').on('batches').columns(['owner', 'created_at']).execute();
-  await db.schema.createIndex('batches_status_created_idx').on('batches').columns(['status', 'created_at', 'id']).unique().execute();
+  await db.schema.createIndex('batches_status_created_idx').on('batches').columns(['status', 'created_at']).execute();
 
   await db.schema
     .createTable('batch_jobs')
@@ -78,7 +86,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['batch_id', 'line'])
     .where(sql<boolean>`state in ('queued', 'leased')`)
     .execute();
-  await db.schema.createIndex('batch_jobs_batch_state_idx').on('batch_jobs').columns(['batch_id', 'state', 'line']).execute();
+  await db.schema.createIndex('batch_jobs_state_batch_idx').on('batch_jobs').columns(['state', 'batch_id', 'line']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
