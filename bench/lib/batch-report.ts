@@ -7,6 +7,7 @@
  */
 import { machine } from './doc.ts';
 import { type ProbeResult, p50p95 } from './batch-probe.ts';
+import type { SqlKindTotal } from './sqlite-timer.ts';
 
 /** What was run: the fleet, the batch and the probes. */
 export interface BatchSetup {
@@ -27,6 +28,8 @@ export interface BatchSetup {
   /** Real ms after which the run cancels the batch and reports what it has. */
   hardTimeoutMs: number;
   storeFile: string;
+  /** Which code was measured (git commit, and whether src/ had uncommitted changes). */
+  code: string;
 }
 
 /** One poll of the batch (ms since `batches.create` was called). */
@@ -69,7 +72,11 @@ export interface BatchOutcome {
   probes: ProbeResult[];
   /** The chat probe on the idle gateway before the batch, for comparison. */
   idleChat?: ProbeResult;
-  loopP99Ms: number;
+  /** Event-loop lateness (delay beyond the histogram's resolution), mean and p99, real ms. */
+  loopLateMeanMs: number;
+  loopLateP99Ms: number;
+  /** Time inside (synchronous) SQLite statements between create and completion, by kind. */
+  sql: SqlKindTotal[];
   /** Process CPU (user + system) over create → completed, as % of one core. */
   cpuPctOfCore: number;
 }
@@ -186,11 +193,11 @@ export function tableRows(s: BatchSetup, o: BatchOutcome, d: Derived): Array<[st
     ['batch status', o.timedOut ? `${o.status} — HARD TIMEOUT after ${sec(s.hardTimeoutMs)}` : o.status],
     ['request_counts completed / failed / total', `${int(o.counts.completed)} / ${int(o.counts.failed)} / ${int(o.counts.total)}`],
     ['upload (files.create)', sec(o.uploadMs)],
-    ['completion time (batches.create → completed)', both(o.wallMs, d)],
+    [o.timedOut ? 'time until the hard timeout cancelled it' : 'completion time (batches.create → completed)', both(o.wallMs, d)],
     ['theoretical minimum (lines ÷ pool images/min + one image latency)', both(d.minimumMs, d)],
-    ['completion time ÷ minimum', `${d.ratio.toFixed(3)}×`],
-    [`minimum incl. the ${int(d.probeImages)} probe images`, `${both(d.minimumWithProbesMs, d)} → ${d.ratioWithProbes.toFixed(3)}×`],
-    ['% of pool capacity used (images ÷ capacity over time − one latency)', `${d.capacityUsedPct.toFixed(1)} %`],
+    ['completion time ÷ minimum', o.timedOut ? '– (not completed)' : `${d.ratio.toFixed(3)}×`],
+    [`minimum incl. the ${int(d.probeImages)} probe images`, `${both(d.minimumWithProbesMs, d)} → ${o.timedOut ? '–' : `${d.ratioWithProbes.toFixed(3)}×`}`],
+    ['% of pool capacity used (images ÷ capacity over time − one latency)', o.timedOut ? '– (not completed)' : `${d.capacityUsedPct.toFixed(1)} %`],
   ];
   if (d.rampExcessMs !== undefined && d.steadyExcessMs !== undefined && d.tailExcessMs !== undefined && d.steadyPerMin !== undefined) {
     rows.push(
@@ -220,7 +227,10 @@ export function tableRows(s: BatchSetup, o: BatchOutcome, d: Derived): Array<[st
     rows.push([`interactive ${p.name}: client latency p50 / p95`, probeCell(p, 'latencyMs')]);
   }
   if (o.idleChat) rows.push(['chat on the idle gateway (before the batch): latency p50 / p95', probeCell(o.idleChat, 'latencyMs')]);
-  rows.push(['event-loop delay p99 · process CPU', `${o.loopP99Ms.toFixed(1)} ms · ${o.cpuPctOfCore.toFixed(0)} % of one core`]);
+  rows.push(['process CPU · event-loop lateness mean / p99', `${o.cpuPctOfCore.toFixed(0)} % of one core · ${o.loopLateMeanMs.toFixed(1)} / ${o.loopLateP99Ms.toFixed(1)} ms`]);
+  const sqlMs = o.sql.reduce((n, k) => n + k.ms, 0);
+  rows.push(['SQLite time (synchronous: blocks the event loop)', `${sec(sqlMs)} = ${((100 * sqlMs) / o.wallMs).toFixed(1)} % of the completion time, ${(sqlMs / s.lines).toFixed(2)} ms per line`]);
+  for (const k of o.sql) rows.push([`  ${k.kind}`, `${int(k.calls)} calls × ${(k.ms / Math.max(1, k.calls)).toFixed(3)} ms = ${sec(k.ms)}`]);
   return rows;
 }
 
@@ -229,6 +239,15 @@ export interface Check {
   name: string;
   value: string;
   pass: boolean;
+}
+
+/**
+ * Whether this process, not the pool, set the pace: a paced low-priority slot that starts late
+ * is lost (the next one is a refill interval after it), so an event loop late by a sizeable share
+ * of the refill interval, or a saturated core, makes the run measure the machine.
+ */
+export function machineBound(o: BatchOutcome, d: Derived): boolean {
+  return o.loopLateP99Ms >= d.refillMs / 2 || o.cpuPctOfCore >= 90;
 }
 
 /** The target for completion time: 95 % of capacity, as bench:pool asks of interactive load. */
@@ -247,7 +266,7 @@ export function checks(s: BatchSetup, o: BatchOutcome, d: Derived): Check[] {
     { name: 'zero simulator violations and zero upstream 429', value: `${int(o.sim.violations)} violations, ${int(o.sim.rateLimited)} × 429`, pass: o.sim.violations === 0 && o.sim.rateLimited === 0 },
     {
       name: `completion time ≤ ${MAX_RATIO.toFixed(3)}× the minimum incl. probe images (≥ 95 % of capacity)`,
-      value: `${d.ratioWithProbes.toFixed(3)}×`,
+      value: o.timedOut ? 'not completed' : `${d.ratioWithProbes.toFixed(3)}×`,
       pass: !o.timedOut && d.ratioWithProbes <= MAX_RATIO,
     },
   ];
@@ -286,11 +305,22 @@ export function verdict(s: BatchSetup, o: BatchOutcome, d: Derived, cs: Check[])
     const worst = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
     out.push(
       `Of the ${signed(over, d)} above the minimum, ramp-up accounts for ${signed(d.rampExcessMs, d)}, steady state for ${signed(d.steadyExcessMs, d)} ` +
-        `(${int(d.steadyPerMin)} images/min, ${((100 * d.steadyPerMin) / d.capacityPerMin).toFixed(1)} % of capacity) and the tail for ${signed(d.tailExcessMs, d)}; ` +
+        `(${int(d.steadyPerMin)} batch images/min, ${((100 * d.steadyPerMin) / d.capacityPerMin).toFixed(1)} % of capacity, while the probe took about ${int((d.probeImages / o.wallMs) * d.windowMs)}/min) and the tail for ${signed(d.tailExcessMs, d)}; ` +
         `the largest share is the ${worst[0]}.` +
         (d.steadyUpstreamInFlight !== undefined ? ` In steady state the simulator had ${int(d.steadyUpstreamInFlight)} requests in flight on average (a pool at full rate holds ${int(d.idealInFlight)}).` : ''),
     );
   }
+  const sqlMs = o.sql.reduce((n, k) => n + k.ms, 0);
+  const top = o.sql[0];
+  out.push(
+    `This one process (simulator, gateway, clients) used ${o.cpuPctOfCore.toFixed(0)} % of one core; its event loop ran timers ${o.loopLateMeanMs.toFixed(1)} ms late on average ` +
+      `(p99 ${o.loopLateP99Ms.toFixed(1)} ms) against a refill interval of ${int(d.refillMs)} ms. SQLite statements, which run synchronously on that loop, took ${sec(sqlMs)} ` +
+      `(${((100 * sqlMs) / o.wallMs).toFixed(1)} % of the completion time, ${(sqlMs / s.lines).toFixed(2)} ms per line)` +
+      (top ? `, most of it in ${top.kind.replace(/ \(.*\)$/, '')} (${int(top.calls)} calls × ${(top.ms / Math.max(1, top.calls)).toFixed(2)} ms).` : '.') +
+      (machineBound(o, d)
+        ? ' **The run was limited by this machine**, not by the pool: late timers lose paced slots, so the completion time overstates what the gateway needs; a larger `--time-scale` lowers the real request rate.'
+        : ' The machine was not the limit (lateness p99 below half a refill interval, CPU below 90 % of a core).'),
+  );
   for (const p of o.probes) {
     const q = p50p95(p.queueMs);
     if (!q) continue;
@@ -330,6 +360,7 @@ export function section(command: string, s: BatchSetup, o: BatchOutcome): string
     '',
     `- **Machine**: ${machine()}. Simulator, gateway, batch client and probes share this one process, on 127.0.0.1.`,
     `- **Time scale**: ${ts} — a limit window ("minute") lasts ${int(d.windowMs)} ms; an image takes ${int(d.imageMs)} ms (${s.imageLatencyMs / 1000} s unscaled), a chat answer ${int(s.chatLatencyMs * ts)} ms (${s.chatLatencyMs} ms unscaled). "min" means scaled minutes; every ms and s figure is real time.`,
+    `- **Code**: ${s.code}.`,
     `- **Run**: ${s.quick ? '`--quick` (fewer lines: a smoke run, not the reference numbers)' : 'full counts'}; hard timeout ${sec(s.hardTimeoutMs)} real (the batch is then cancelled and reported as not completed).`,
     '',
     '### Setup',
@@ -360,6 +391,8 @@ export function section(command: string, s: BatchSetup, o: BatchOutcome): string
     '- **In flight**: sampled with each poll — the simulator\'s open requests (`sim.stats()`) and the lines the gateway\'s batch runner holds (leased lines waiting in the scheduler or upstream).',
     `- **Queue wait**: \`x-sluice-queue-ms\` of the probes' 200 answers, nearest-rank p50/p95. One refill interval = one window ÷ ipm = ${int(d.refillMs)} ms: how long one account needs to free one image slot at a steady rate.`,
     '- **Violations / 429**: `sim.stats()` totals — calls that arrived when an account had no room, and every 429 the simulator gave.',
+    `- **Event-loop lateness**: \`monitorEventLoopDelay\` (10 ms resolution) minus its resolution, from create to completion. **Limited by this machine** when its p99 reaches half a refill interval or the process uses ≥ 90 % of a core.`,
+    "- **SQLite time**: every `node:sqlite` statement timed (Node's `StatementSync.prototype.all/run/get` wrapped by the bench, no change to Sluice) from create to completion, grouped by what it does; `counts` includes the bench's own 10 polls per second.",
     '',
   ].join('\n');
 }

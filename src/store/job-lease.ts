@@ -1,7 +1,9 @@
-import type { Kysely, QueryCreator } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import { fromJobColumns } from './batch-rows.ts';
 import type { StoreDb } from './db-schema.ts';
 import type { JobRecord } from './types.ts';
+
+const UNFINISHED = sql<boolean>`state in ('queued', 'leased')`;
 
 /** What a lease asks for: who, how many, for how long (ms), at what time (epoch ms). */
 export interface LeaseRequest {
@@ -23,7 +25,9 @@ function dueLines(qc: QueryCreator<StoreDb>, batchId: string, req: LeaseRequest)
     .selectFrom('batch_jobs')
     .select('line')
     .where('batch_id', '=', batchId)
-    .where('state', 'in', ['queued', 'leased'])
+    // Written as literals, not bound parameters: only then can SQLite's planner see that the
+    // query implies the partial index's condition and use batch_jobs_due_idx.
+    .where(UNFINISHED)
     .where((eb) =>
       eb.or([
         eb.and([eb('state', '=', 'queued'), eb('not_before', '<=', req.now)]),
