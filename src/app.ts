@@ -4,6 +4,9 @@ import { parseAccount, type SluiceConfig } from './config/index.ts';
 import { EventLog } from './events/index.ts';
 import { buildHttpServer } from './http/index.ts';
 import { BatchRunner, BatchService, createLineExecutor } from './jobs/index.ts';
+import { ResponseCache } from './cache/index.ts';
+import { createImageStore, UrlSigner } from './images/index.ts';
+import { createHash, randomBytes } from 'node:crypto';
 import { ClientDirectory, hashKey } from './policy/index.ts';
 import { AccountPool } from './pool/index.ts';
 import { createPricer } from './pricing/index.ts';
@@ -53,7 +56,9 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const pool = new AccountPool(config.accounts, upstream, { scheduler: config.scheduler, events });
   const estimator = new TokenEstimator(config.scheduler.defaultCompletionTokens);
   const scheduler = new Scheduler(pool, estimator, config.scheduler);
-  const extras = new Map(config.clients.map((c) => [c.name, { degradeImagesAbove: c.degradeImagesAbove }]));
+  const extras = new Map(
+    config.clients.map((c) => [c.name, { degradeImagesAbove: c.degradeImagesAbove, cache: c.cache, normalizePrompts: c.normalizePrompts, imageResponseFormat: c.imageResponseFormat }]),
+  );
   const clients = new ClientDirectory(config.scheduler.timeScale, extras);
   const secretBox = secretBoxFrom(opts.secret ?? process.env.SLUICE_SECRET);
   const logger = opts.logger ?? { level: config.server.logLevel };
@@ -73,7 +78,23 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     onError: (err) => http?.log.error({ err: String(err) }, 'batch runner'),
   });
   const batches = new BatchService(store, () => runner.wake(), (id) => runner.cancel(id));
-  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, store, secretBox, configAccounts }, logger);
+  const c = config.cache;
+  const cache = new ResponseCache({
+    maxBytes: c.maxBytes,
+    ttlMs: (model) => (c.modelTtlSeconds[model] ?? c.ttlSeconds) * 1000,
+    redis: config.redis ? { url: config.redis, prefix: 'sluice:cache:' } : undefined,
+    onError: (err) => http?.log.warn({ err: String(err) }, 'response cache second level (Redis) failed; serving from memory'),
+  });
+  const secret = opts.secret ?? process.env.SLUICE_SECRET;
+  // Signed image URLs must verify on every instance and after restarts: the key derives from
+  // SLUICE_SECRET; without it, a random key lives as long as the process.
+  const signingKey = secret ? createHash('sha256').update(`sluice image urls\0${secret}`).digest() : randomBytes(32);
+  const delivery = { images: createImageStore(config.images.store), signer: new UrlSigner(signingKey), urlTtlMs: config.images.urlTtlSeconds * 1000, publicBaseUrl: config.images.publicBaseUrl };
+  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, delivery, store, secretBox, configAccounts }, logger);
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = (): void => {
+    void delivery.images.sweep(Date.now() - config.images.retentionHours * 3_600_000).catch((err: unknown) => http?.log.warn({ err: String(err) }, 'image retention sweep failed'));
+  };
   const log = http.log;
   const warming = estimator.warm().catch((err: unknown) => log.warn({ err: String(err) }, 'tokenizers failed to load; estimating tokens as characters/4'));
 
@@ -118,13 +139,16 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     async listen() {
       await Promise.all([warming, load()]);
       await runner.start();
+      sweeper = setInterval(sweep, Math.min(3_600_000, config.images.retentionHours * 3_600_000)).unref();
       const address = await (http as FastifyInstance).listen({ host: config.server.host, port: config.server.port });
       return address.replace('[::1]', 'localhost');
     },
     async close() {
+      clearInterval(sweeper);
       await runner.stop();
       await (http as FastifyInstance).close();
       await ledger.close();
+      await cache.close();
       await upstream.close();
     },
   };

@@ -40,7 +40,8 @@ export function startProbe(agent: Agent, baseUrl: string, key: string, spec: Pro
   const abort = new AbortController();
   const result: ProbeResult = { name: spec.name, sent: 0, ok: 0, errors: {}, queueMs: [], latencyMs: [] };
   const pending = new Set<Promise<void>>();
-  const headers = { authorization: `Bearer ${key}`, 'x-sluice-priority': 'high', 'x-sluice-max-wait-ms': String(Math.round(maxWaitMs)) };
+  // x-sluice-cache: off — the probe measures queueing, and identical probes would be cache hits.
+  const headers = { authorization: `Bearer ${key}`, 'x-sluice-priority': 'high', 'x-sluice-max-wait-ms': String(Math.round(maxWaitMs)), 'x-sluice-cache': 'off' };
   const fail = (code: string): void => {
     result.errors[code] = (result.errors[code] ?? 0) + 1;
   };

@@ -44,7 +44,8 @@ export class Accounting {
   }
 
   record(o: RequestOutcome): UsageRow {
-    const ok = o.status < 400;
+    // A cache hit touched no account: it costs nothing.
+    const ok = o.status < 400 && !o.cacheHit;
     const c = ok
       ? this.#pricer.cost({ endpoint: o.endpoint, model: o.model, usage: o.usage, request: o.request, estimateTokens: o.estimateTokens, images: o.images })
       : undefined;

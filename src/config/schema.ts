@@ -59,6 +59,12 @@ const clientSchema = z.strictObject({
   degradeImagesAbove: z.number().min(0).max(1).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   enabled: z.boolean().default(true),
+  /** Response cache: true = opted in (also for n>1, temperature>0, user), false = never, absent = `cache.defaultOn`. */
+  cache: z.boolean().optional(),
+  /** Normalise case and spacing of prompts before the cache key is computed. */
+  normalizePrompts: z.boolean().default(false),
+  /** How image answers are delivered when the request does not say (`response_format`). */
+  imageResponseFormat: z.enum(['b64_json', 'url']).default('b64_json'),
 });
 
 /** How the scheduler waits, retries and spreads load (every field has a default). */
@@ -107,6 +113,47 @@ const batchSchema = z
   })
   .prefault({});
 
+/** The response cache (see README "Cache"). */
+const cacheSchema = z
+  .strictObject({
+    /** Cache for clients that did not opt in or out explicitly. */
+    defaultOn: z.boolean().default(true),
+    /** Bytes the in-memory LRU may hold; Redis (top-level `redis`) is the shared second level. */
+    maxBytes: positiveInt.default(256 * 1024 * 1024),
+    ttlSeconds: positiveInt.default(3600),
+    /** TTL per model, overriding ttlSeconds. */
+    modelTtlSeconds: z.record(z.string().min(1), positiveInt).default({}),
+  })
+  .prefault({});
+
+/** Where generated images are kept when delivered as URLs (see docs/IMAGES.md). */
+const imagesSchema = z
+  .strictObject({
+    store: z
+      .union([
+        z.strictObject({ local: z.string().min(1) }),
+        z.strictObject({
+          s3: z.strictObject({
+            bucket: z.string().min(1),
+            endpoint: z.url().optional(),
+            region: z.string().optional(),
+            accessKeyId: z.string().optional(),
+            secretAccessKey: z.string().optional(),
+            prefix: z.string().optional(),
+            forcePathStyle: z.boolean().optional(),
+          }),
+        }),
+      ])
+      .default({ local: './data/images' }),
+    /** How long a signed image URL stays valid. */
+    urlTtlSeconds: positiveInt.default(3600),
+    /** Stored images older than this are deleted. */
+    retentionHours: z.number().positive().default(24),
+    /** Base of the URLs handed out (e.g. https://sluice.example.com); default: the request's own host. */
+    publicBaseUrl: z.url().optional(),
+  })
+  .prefault({});
+
 const storeSchema = z.union([
   z.strictObject({ sqlite: z.string().min(1) }),
   z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL') }),
@@ -133,6 +180,8 @@ export const configSchema = z
     accounts: z.array(accountSchema).default([]),
     scheduler: schedulerSchema,
     batch: batchSchema,
+    cache: cacheSchema,
+    images: imagesSchema,
     /** Price overrides per model (see docs/PRICING.md); the shipped table covers the rest. */
     pricing: pricingSchema.prefault({}),
   })

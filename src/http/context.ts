@@ -2,6 +2,8 @@ import type { Accounting } from '../accounting/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import type { EventLog } from '../events/index.ts';
 import type { BatchService } from '../jobs/index.ts';
+import type { ResponseCache } from '../cache/index.ts';
+import type { DeliveryDeps } from './image-delivery.ts';
 import type { AccountPool } from '../pool/index.ts';
 import type { ClientDirectory, ClientIdentity, PolicyDeps } from '../policy/index.ts';
 import type { Endpoint } from '../providers/index.ts';
@@ -18,6 +20,8 @@ export interface HttpDeps {
   accounting: Accounting;
   policy: PolicyDeps;
   batches: BatchService;
+  cache: ResponseCache;
+  delivery: DeliveryDeps;
   store: Store;
   /** Encrypts upstream keys of accounts added at run time; absent without SLUICE_SECRET. */
   secretBox: SecretBox | undefined;
@@ -37,6 +41,7 @@ export interface RequestFacts {
   estimateTokens?: number;
   request?: { n?: number; size?: string; quality?: string };
   images?: number;
+  cacheHit?: boolean;
 }
 
 declare module 'fastify' {

@@ -3,9 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { stripUsageChunk, withStreamUsage } from '../accounting/index.ts';
 import { GatewayError } from '../errors/index.ts';
 import { applyClientPolicy } from '../policy/index.ts';
+import type { Priority } from '../config/index.ts';
+import { type CachedAnswer, cacheDecision } from '../cache/index.ts';
+import type { ClientIdentity } from '../policy/index.ts';
+import type { Need } from '../pool/index.ts';
 import type { UpstreamCall } from '../providers/index.ts';
 import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
-import type { HttpDeps } from './context.ts';
+import type { HttpDeps, RequestFacts } from './context.ts';
+import { type DeliveryPlan, deliverImages, planImageDelivery } from './image-delivery.ts';
 import { recordOutcome } from './record.ts';
 import { requestMaxWait, requestPriority } from './sluice-headers.ts';
 
@@ -37,32 +42,84 @@ function imageParams(call: UpstreamCall): { n?: number; size?: string; quality?:
 }
 
 /**
- * Runs one call through the client's policy and the scheduler and answers the client: JSON as
- * one body, streams chunk by chunk as they arrive. A client that goes away aborts the upstream
- * call. What happened is recorded (ledger, budgets) once the answer is out.
+ * Runs one call through the client's policy, the response cache and the scheduler, and answers
+ * the client: JSON as one body, streams chunk by chunk as they arrive. A client that goes away
+ * aborts the upstream call. What happened is recorded (ledger, budgets) once the answer is out.
  */
 export async function relay(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, asked: UpstreamCall): Promise<void> {
   const client = req.client;
   if (!client) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
-  const priority = requestPriority(req, client.priority);
-  const maxWaitMs = requestMaxWait(req, asked.endpoint, deps.config.scheduler);
   req.facts = { model: asked.model, endpoint: asked.endpoint, request: imageParams(asked) };
   const policy = applyClientPolicy(client, asked, deps.policy);
-  const { call, strip } = withStreamUsage(policy.call);
   req.facts.estimateTokens = policy.need.tokens;
+  const plan = planImageDelivery(client, policy.call);
+  const job: Forward = { plan, need: policy.need, priority: requestPriority(req, client.priority), maxWaitMs: requestMaxWait(req, asked.endpoint, deps.config.scheduler) };
+  const decision = cacheDecision({
+    call: plan.call,
+    clientOptIn: client.cache,
+    defaultOn: deps.config.cache.defaultOn,
+    headerOff: String(req.headers['x-sluice-cache'] ?? '').toLowerCase() === 'off',
+    normalize: client.normalizePrompts,
+  });
+  if (!decision.use) {
+    reply.header('x-sluice-cache', 'bypass');
+    await forward(req, reply, deps, job);
+    return;
+  }
+  // Stream and non-stream answers of the same request are different bytes: different entries.
+  const key = `${decision.key}:${plan.call.stream ? 'sse' : 'json'}`;
+  const hit = await deps.cache.get(key);
+  if (hit) return serveCached(req, reply, deps, plan, hit, 'hit');
+  const { answer, shared } = await deps.cache.coalesce(key, () => forward(req, reply, deps, job));
+  if (!shared) return;
+  if (answer) return serveCached(req, reply, deps, plan, answer, 'coalesced');
+  reply.header('x-sluice-cache', 'miss');
+  await forward(req, reply, deps, job);
+}
+
+interface Forward {
+  plan: DeliveryPlan;
+  need: Need;
+  priority: Priority;
+  maxWaitMs: number;
+}
+
+/** Sends the call upstream through the scheduler and answers; returns what may be cached (a 2xx answer, whole). */
+async function forward(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, job: Forward): Promise<CachedAnswer | undefined> {
+  const client = req.client as ClientIdentity;
+  const { call, strip } = withStreamUsage(job.plan.call);
   const abort = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) abort.abort();
   });
-  const d = await deps.scheduler.dispatch({ call, client, priority, maxWaitMs, signal: abort.signal, need: policy.need });
-  Object.assign(req.facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs, upstreamMs: d.upstreamMs });
+  const d = await deps.scheduler.dispatch({ call, client, priority: job.priority, maxWaitMs: job.maxWaitMs, signal: abort.signal, need: job.need });
+  const facts = req.facts as RequestFacts;
+  Object.assign(facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs, upstreamMs: d.upstreamMs });
+  if (!reply.hasHeader('x-sluice-cache')) reply.header('x-sluice-cache', 'miss');
   if (d.kind === 'json') {
-    req.facts.usage = d.json.usage;
-    req.facts.images = Array.isArray(d.json.data) && call.endpoint.startsWith('images.') ? d.json.data.length : undefined;
-    await reply.code(d.status).headers(sluiceHeaders(req, d)).type('application/json').send(d.raw);
+    facts.usage = d.json.usage;
+    facts.images = Array.isArray(d.json.data) && call.endpoint.startsWith('images.') ? d.json.data.length : undefined;
+    const body = (await deliverImages(req, job.plan, d.json, deps.delivery)) ?? d.raw;
+    await reply.code(d.status).headers(sluiceHeaders(req, d)).type('application/json').send(body);
+    return d.status < 300 ? { status: d.status, contentType: 'application/json', body: d.raw, storedAt: Date.now(), model: call.model } : undefined;
+  }
+  const sse = await pipeStream(req, reply, d, abort.signal, strip, deps);
+  return sse ? { status: d.status, contentType: 'text/event-stream; charset=utf-8', body: sse, storedAt: Date.now(), model: call.model } : undefined;
+}
+
+/** Answers from the cache: no account touched, $0 in the ledger, `x-sluice-cache: hit`. */
+async function serveCached(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, plan: DeliveryPlan, hit: CachedAnswer, how: 'hit' | 'coalesced'): Promise<void> {
+  const facts = req.facts as RequestFacts;
+  Object.assign(facts, { cacheHit: true, attempts: 0, queueMs: 0, upstreamMs: 0 });
+  reply.headers({ 'x-request-id': req.id, 'x-sluice-cache': how, 'x-sluice-queue-ms': '0', 'x-sluice-attempts': '0' });
+  if (hit.contentType.startsWith('text/event-stream')) {
+    await reply.code(hit.status).header('cache-control', 'no-cache').type(hit.contentType).send(hit.body);
     return;
   }
-  await pipeStream(req, reply, d, abort.signal, strip, deps);
+  const json = JSON.parse(hit.body.toString('utf8')) as Record<string, unknown>;
+  facts.images = Array.isArray(json.data) && plan.call.endpoint.startsWith('images.') ? json.data.length : undefined;
+  const body = (await deliverImages(req, plan, json, deps.delivery)) ?? hit.body;
+  await reply.code(hit.status).type(hit.contentType).send(body);
 }
 
 /** An SSE event in the shape the OpenAI SDKs raise as an error when a stream breaks. */
@@ -70,19 +127,23 @@ const BROKEN_STREAM_EVENT = `data: ${JSON.stringify({
   error: { message: 'The upstream stream was interrupted.', type: 'server_error', param: null, code: 'upstream_error' },
 })}\n\n`;
 
-async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: DispatchedStream, signal: AbortSignal, strip: boolean, deps: HttpDeps): Promise<void> {
+/** Relays a stream; returns every byte the client got when it completed (for the cache). */
+async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: DispatchedStream, signal: AbortSignal, strip: boolean, deps: HttpDeps): Promise<Buffer | undefined> {
   reply.hijack();
+  const sent: Buffer[] = [];
   const res = reply.raw;
   res.writeHead(d.status, {
     'content-type': String(d.headers['content-type'] ?? 'text/event-stream; charset=utf-8'),
     'cache-control': 'no-cache',
     ...sluiceHeaders(req, d),
+    'x-sluice-cache': String(reply.getHeader('x-sluice-cache') ?? 'miss'),
   });
   let outcome = 'completed';
   try {
     for await (const raw of d.body) {
       d.usage.observe(raw as Buffer);
-      const chunk = strip ? stripUsageChunk(raw as Buffer) : raw;
+      const chunk = strip ? stripUsageChunk(raw as Buffer) : (raw as Buffer);
+      sent.push(chunk);
       if (chunk.length > 0 && !res.write(chunk)) await once(res, 'drain', { signal });
     }
     res.end();
@@ -95,4 +156,5 @@ async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: Dispatche
     if (req.facts) req.facts.usage = d.usage.usage;
     recordOutcome(req, deps, d.status, outcome);
   }
+  return outcome === 'completed' ? Buffer.concat(sent) : undefined;
 }

@@ -9,6 +9,7 @@ import { recordOutcome } from './record.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerFileAndBatchRoutes } from './routes/files-batches.ts';
 import { registerImageEdits } from './routes/image-edits.ts';
+import { registerImageFileRoute } from './routes/image-files.ts';
 import { registerModelRoutes } from './routes/models.ts';
 import { registerJsonRoutes } from './routes/openai-json.ts';
 
@@ -77,5 +78,6 @@ export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['lo
     { prefix: '/v1' },
   );
   app.register(async (admin) => registerAdminRoutes(admin, deps), { prefix: '/admin' });
+  registerImageFileRoute(app, deps);
   return app;
 }

@@ -18,11 +18,18 @@ export interface ClientIdentity {
   readonly enabled: boolean;
   /** Past this share of a budget, image quality is served one step lower (config only). */
   readonly degradeImagesAbove: number | null;
+  /** Response cache choice: true opted in, false opted out, null the config default. */
+  readonly cache: boolean | null;
+  readonly normalizePrompts: boolean;
+  readonly imageResponseFormat: 'b64_json' | 'url';
 }
 
 /** Settings that exist only in the config file, not in the key store. */
 export interface ClientExtras {
   degradeImagesAbove?: number;
+  cache?: boolean;
+  normalizePrompts?: boolean;
+  imageResponseFormat?: 'b64_json' | 'url';
 }
 
 /** SHA-256 of a client key, hex. Keys are only ever held and compared in this form. */
@@ -43,6 +50,9 @@ export function identityOf(r: ClientKeyRecord, timeScale = 1, extras: ClientExtr
     expiresAt: r.expiresAt ? Date.parse(r.expiresAt) : null,
     enabled: r.enabled,
     degradeImagesAbove: extras.degradeImagesAbove ?? null,
+    cache: extras.cache ?? null,
+    normalizePrompts: extras.normalizePrompts ?? false,
+    imageResponseFormat: extras.imageResponseFormat ?? 'b64_json',
   };
 }
 

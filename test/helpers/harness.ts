@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { createApp, type SluiceApp } from '../../src/app.ts';
@@ -35,6 +38,9 @@ export interface HarnessOptions {
   secret?: string;
   pricing?: ConfigInput['pricing'];
   batch?: ConfigInput['batch'];
+  cache?: ConfigInput['cache'];
+  images?: ConfigInput['images'];
+  redis?: string;
   /** Time factor shared by the simulator and the gateway's limit windows (default 0.001 for the sim only). */
   timeScale?: number;
 }
@@ -105,6 +111,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     adminToken: opts.adminToken ?? ADMIN_TOKEN,
     ...(opts.pricing ? { pricing: opts.pricing } : {}),
     batch: { pollMs: 50, backoffMs: [20, 50], leaseMs: 5000, ...opts.batch },
+    images: { store: { local: mkdtempSync(join(tmpdir(), 'sluice-images-')) }, ...opts.images },
+    ...(opts.cache ? { cache: opts.cache } : {}),
+    ...(opts.redis ? { redis: opts.redis } : {}),
   });
   const store = opts.store ?? (await openStore({ sqlite: ':memory:' }));
   const app = createApp(config, { store }, { logger: { level: 'info', stream: sink } as never, secret: opts.secret ?? TEST_SECRET });

@@ -6,11 +6,13 @@ import { admin, CLIENT_KEY, chatAs, startHarness } from '../helpers/harness.ts';
 /** A "minute" of rate limit lasts 600 ms in these tests, in the simulator and in the gateway alike. */
 const TS = 0.01;
 
+let shot = 0;
+/** A distinct product shot each time (identical prompts would be answered by the response cache). */
 function imageRequest(url: string, key = CLIENT_KEY, headers: Record<string, string> = {}) {
   return fetch(`${url}/v1/images/generations`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ model: 'gpt-image-1', prompt: 'a red shoe', quality: 'low', size: '1024x1024' }),
+    body: JSON.stringify({ model: 'gpt-image-1', prompt: `a red shoe, shot ${++shot}`, quality: 'low', size: '1024x1024' }),
   });
 }
 

@@ -30,6 +30,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
       accounts: deps.pool.list().map((a) => a.snapshot(now)),
       queue: s.queue,
       scheduler: { dispatched: s.dispatched, cpuMicrosPerRequest: s.cpuMicrosPerRequest },
+      cache: deps.cache.stats(),
     };
   });
 
