@@ -66,8 +66,9 @@ export async function relay(req: FastifyRequest, reply: FastifyReply, deps: Http
     await forward(req, reply, deps, job);
     return;
   }
-  // Stream and non-stream answers of the same request are different bytes: different entries.
-  const key = `${decision.key}:${plan.call.stream ? 'sse' : 'json'}`;
+  // Scoped to the client: tenants never see each other's answers (nor learn, from a hit's
+  // timing, what another tenant asked). Stream and non-stream answers are different bytes.
+  const key = `${client.name}:${decision.key}:${plan.call.stream ? 'sse' : 'json'}`;
   const hit = await deps.cache.get(key);
   if (hit) return serveCached(req, reply, deps, plan, hit, 'hit');
   const { answer, shared } = await deps.cache.coalesce(key, () => forward(req, reply, deps, job));

@@ -141,3 +141,18 @@ describe('Redis as the shared second level', () => {
     }
   });
 });
+
+describe('cache scope', () => {
+  test('one client never gets another client’s cached answer', async () => {
+    const h = await startHarness({ clients: [{ name: 'tester', key: CLIENT_KEY }, { name: 'other', key: 'sk-client-other-01' }] });
+    try {
+      const p = `private question ${nonce()}`;
+      await (await chat(h, p)).text();
+      const other = await chat(h, p, {}, { authorization: 'Bearer sk-client-other-01' });
+      assert.equal(other.headers.get('x-sluice-cache'), 'miss');
+      assert.equal(h.sim.stats().totals.accepted, 2);
+    } finally {
+      await h.close();
+    }
+  });
+});
