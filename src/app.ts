@@ -82,7 +82,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const cache = new ResponseCache({
     maxBytes: c.maxBytes,
     ttlMs: (model) => (c.modelTtlSeconds[model] ?? c.ttlSeconds) * 1000,
-    redis: config.redis ? { url: config.redis, prefix: 'sluice:cache:' } : undefined,
+    redis: config.redis ? { url: config.redis, prefix: c.redisPrefix } : undefined,
     onError: (err) => http?.log.warn({ err: String(err) }, 'response cache second level (Redis) failed; serving from memory'),
   });
   const secret = opts.secret ?? process.env.SLUICE_SECRET;

@@ -123,6 +123,8 @@ const cacheSchema = z
     ttlSeconds: positiveInt.default(3600),
     /** TTL per model, overriding ttlSeconds. */
     modelTtlSeconds: z.record(z.string().min(1), positiveInt).default({}),
+    /** Key prefix in Redis; instances that should share cached answers use the same one. */
+    redisPrefix: z.string().min(1).default('sluice:cache:'),
   })
   .prefault({});
 

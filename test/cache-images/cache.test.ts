@@ -127,8 +127,9 @@ describe('Redis as the shared second level', () => {
   test('two gateways share cached answers through Redis', async (t) => {
     const url = 'redis://127.0.0.1:6379';
     if (!(await redisAvailable(url))) return t.skip('Redis not reachable (CI is not set, so skipping)');
-    const a = await startHarness({ redis: url });
-    const b = await startHarness({ redis: url });
+    const cache = { redisPrefix: `sluice-test:${nonce()}:` }; // the same for both, new each run
+    const a = await startHarness({ redis: url, cache });
+    const b = await startHarness({ redis: url, cache });
     try {
       const p = `shared ${nonce()}`;
       await (await chat(a, p)).text();
