@@ -17,6 +17,7 @@ import { startSimulator } from '../src/sim/index.ts';
 import { openStore } from '../src/store/index.ts';
 import { machine } from './lib/doc.ts';
 import { replaceSection } from './lib/doc-section.ts';
+import { seededRandom } from './lib/workload.ts';
 
 const KEY = 'sk-bench-cache-client';
 const TIME_SCALE = 0.05; // chat answers take 400 ms × 0.05 = 20 ms, images 20 s × 0.05 = 1 s
@@ -28,18 +29,6 @@ function flag(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-/** A deterministic pseudo-random sequence (mulberry32), so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Req {
   path: string;
   body: Record<string, unknown>;
@@ -48,7 +37,7 @@ interface Req {
 
 /** `n` requests, `share` of which repeat an earlier one (chosen at random among those sent before). */
 function workload(n: number, share: number): Req[] {
-  const rand = rng(42);
+  const rand = seededRandom(42);
   const out: Req[] = [];
   for (let i = 0; i < n; i++) {
     if (out.length > 0 && rand() < share) {
