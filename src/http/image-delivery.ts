@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.ts';
 import { convertImage, type ImageStore, sniffContentType, type UrlSigner } from '../images/index.ts';
 import type { ClientIdentity } from '../policy/index.ts';
-import type { UpstreamCall } from '../providers/index.ts';
+import { callFields, type UpstreamCall } from '../providers/index.ts';
 
 /** How the images of one answer reach the client. */
 export interface DeliveryPlan {
@@ -23,9 +23,6 @@ export interface DeliveryDeps {
 
 const FORMATS = new Set(['png', 'jpeg', 'webp']);
 
-function fieldsOf(call: UpstreamCall): Record<string, unknown> {
-  return call.json ?? Object.fromEntries((call.form ?? []).flatMap((p) => ('value' in p ? [[p.name, p.value]] : [])));
-}
 
 function withoutFields(call: UpstreamCall, names: readonly string[]): UpstreamCall {
   if (call.json) {
@@ -46,7 +43,7 @@ function withoutFields(call: UpstreamCall, names: readonly string[]): UpstreamCa
  */
 export function planImageDelivery(client: ClientIdentity, call: UpstreamCall): DeliveryPlan {
   if (!call.endpoint.startsWith('images.')) return { call, toUrl: false };
-  const f = fieldsOf(call);
+  const f = callFields(call);
   const asked = (f.response_format as string | undefined) ?? client.imageResponseFormat;
   if (asked !== 'url' && asked !== 'b64_json') throw new GatewayError('invalid_value', "response_format must be 'url' or 'b64_json'.", { param: 'response_format' });
   const format = f.sluice_output_format as string | undefined;

@@ -7,7 +7,7 @@ import type { Priority } from '../config/index.ts';
 import { type CachedAnswer, cacheDecision } from '../cache/index.ts';
 import type { ClientIdentity } from '../policy/index.ts';
 import type { Need } from '../pool/index.ts';
-import type { UpstreamCall } from '../providers/index.ts';
+import { callFields, type UpstreamCall } from '../providers/index.ts';
 import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
 import type { HttpDeps, RequestFacts } from './context.ts';
 import { type DeliveryPlan, deliverImages, planImageDelivery } from './image-delivery.ts';
@@ -37,7 +37,7 @@ function sluiceHeaders(req: FastifyRequest, d: Dispatched): Record<string, strin
 
 function imageParams(call: UpstreamCall): { n?: number; size?: string; quality?: string } | undefined {
   if (!call.endpoint.startsWith('images.')) return undefined;
-  const f: Record<string, unknown> = call.json ?? Object.fromEntries((call.form ?? []).flatMap((p) => ('value' in p ? [[p.name, p.value]] : [])));
+  const f = callFields(call);
   return { n: f.n === undefined ? undefined : Number(f.n), size: f.size as string | undefined, quality: f.quality as string | undefined };
 }
 

@@ -19,6 +19,7 @@ export { parseGoDuration, retryAfterMs } from './durations.ts';
 export { readRateLimitHeaders, type RateLimitInfo } from './rate-limit-headers.ts';
 export { scrubSecrets } from './scrub.ts';
 export { TransportError, UpstreamClient, toTransportError, type SendOptions } from './upstream-client.ts';
+export { callFields } from './types.ts';
 export type {
   Endpoint,
   FailureKind,

@@ -19,6 +19,14 @@ export type FormPart =
   | { name: string; value: string }
   | { name: string; filename: string; contentType: string; data: Buffer };
 
+/** The parameters of a call: its JSON body, or the text fields of its multipart form. */
+export function callFields(call: Pick<UpstreamCall, 'json' | 'form'>): Readonly<Record<string, unknown>> {
+  if (call.json) return call.json;
+  const out: Record<string, unknown> = {};
+  for (const p of call.form ?? []) if ('value' in p) out[p.name] = p.value;
+  return out;
+}
+
 /** A provider-neutral description of one upstream call; adapters turn it into HTTP. */
 export interface UpstreamCall {
   endpoint: Endpoint;

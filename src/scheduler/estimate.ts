@@ -1,5 +1,5 @@
 import type { Need } from '../pool/index.ts';
-import type { UpstreamCall } from '../providers/index.ts';
+import { callFields, type UpstreamCall } from '../providers/index.ts';
 
 type Counter = (text: string) => number;
 
@@ -50,7 +50,7 @@ export class TokenEstimator {
    * count then only feeds the usage that the answer's `usage` replaces anyway.
    */
   need(call: UpstreamCall, precise = true): Need {
-    const body = call.json ?? formFields(call);
+    const body = callFields(call);
     const count: Counter = precise ? (t) => this.count(call.model, t) : (t) => Math.ceil(t.length / 4);
     switch (call.endpoint) {
       case 'chat.completions':
@@ -100,11 +100,6 @@ export class TokenEstimator {
   }
 }
 
-function formFields(call: UpstreamCall): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const p of call.form ?? []) if ('value' in p) out[p.name] = p.value;
-  return out;
-}
 
 /** Total tokens an answer reports in `usage` (chat, embeddings and gpt-image answers all say `total_tokens`). */
 export function reportedTokens(json: Record<string, unknown>): number | undefined {

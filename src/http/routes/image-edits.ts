@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.ts';
-import type { FormPart } from '../../providers/index.ts';
+import { callFields, type FormPart } from '../../providers/index.ts';
 import type { HttpDeps } from '../context.ts';
 import { passHeaders, relay } from '../relay.ts';
 import { DEFAULT_MODELS, validateBody } from '../validate.ts';
@@ -29,8 +29,7 @@ async function readParts(req: FastifyRequest): Promise<FormPart[]> {
 export function registerImageEdits(app: FastifyInstance, deps: HttpDeps): void {
   app.post('/images/edits', async (req, reply) => {
     const form = await readParts(req);
-    const fields: Record<string, unknown> = {};
-    for (const p of form) if ('value' in p) fields[p.name] = p.value;
+    const fields = callFields({ form });
     validateBody('images.edits', fields);
     if (!form.some((p) => 'data' in p && IMAGE_FIELDS.has(p.name))) {
       throw new GatewayError('missing_required_parameter', "Missing required parameter: 'image'.", { param: 'image' });
