@@ -4,19 +4,11 @@
  * (docs/SIMULATOR.md, "The token rule"), re-implemented here so the benchmark depends on the
  * simulator's contract, not on its code.
  */
+import { mulberry32 } from '../../src/sim/rng.ts';
 import type { BenchRequest, Priority } from './types.ts';
 
-/** mulberry32: a tiny seeded PRNG so every run offers byte-identical work. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A tiny seeded PRNG (the simulator's mulberry32), so every run offers byte-identical work. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Who sends a stream of requests, and how the stream is spread in time. */
 export interface StreamSpec {
