@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Accounting, Budgets, Ledger, periodStart } from './accounting/index.ts';
 import { parseAccount, type SluiceConfig } from './config/index.ts';
-import { EventLog } from './events/index.ts';
+import { EventArchive, EventLog, WebhookNotifier } from './events/index.ts';
 import { buildHttpServer } from './http/index.ts';
 import { BatchRunner, BatchService, createLineExecutor } from './jobs/index.ts';
 import { ResponseCache } from './cache/index.ts';
+import { type BatchGaugeSource, Metrics } from './metrics/index.ts';
 import { createImageStore, UrlSigner } from './images/index.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { ClientDirectory, hashKey } from './policy/index.ts';
@@ -13,6 +14,7 @@ import { createPricer } from './pricing/index.ts';
 import { UpstreamClient } from './providers/index.ts';
 import { Scheduler, TokenEstimator } from './scheduler/index.ts';
 import { createSecretBox, type SecretBox, type Store } from './store/index.ts';
+import type { JobCounts } from './store/types.ts';
 
 /** The durable state a gateway works on (opened by the caller: `openStore(config.store)`). */
 export interface AppStores {
@@ -32,6 +34,7 @@ export interface SluiceApp {
   readonly http: FastifyInstance;
   readonly pool: AccountPool;
   readonly events: EventLog;
+  readonly metrics: Metrics;
   readonly accounting: Accounting;
   readonly store: Store;
   readonly batchRunner: BatchRunner;
@@ -39,6 +42,27 @@ export interface SluiceApp {
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, writes the ledger, closes connections. */
   close(): Promise<void>;
+}
+
+/** pino options from `server`: JSON lines, or coloured lines through pino-pretty for a terminal. */
+function loggerOptions(server: SluiceConfig['server']): FastifyServerOptions['logger'] {
+  const pretty = server.logFormat === 'pretty' || (server.logFormat === 'auto' && process.stdout.isTTY === true);
+  if (!pretty) return { level: server.logLevel };
+  return { level: server.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } };
+}
+
+/** Batch gauges from the batches that have not ended. */
+function batchGauges(active: ReadonlyArray<{ batch: { status: string }; counts: JobCounts }>): BatchGaugeSource {
+  const byStatus: Record<string, number> = {};
+  const lines: Record<string, number> = { pending: 0, completed: 0, failed: 0, cancelled: 0 };
+  for (const { batch, counts } of active) {
+    byStatus[batch.status] = (byStatus[batch.status] ?? 0) + 1;
+    lines.pending += counts.pending;
+    lines.completed += counts.completed;
+    lines.failed += counts.failed;
+    lines.cancelled += counts.cancelled;
+  }
+  return { byStatus, lines };
 }
 
 function secretBoxFrom(secret: string | undefined): SecretBox | undefined {
@@ -55,16 +79,16 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const events = new EventLog();
   const pool = new AccountPool(config.accounts, upstream, { scheduler: config.scheduler, events });
   const estimator = new TokenEstimator(config.scheduler.defaultCompletionTokens);
-  const scheduler = new Scheduler(pool, estimator, config.scheduler);
+  const scheduler = new Scheduler(pool, estimator, config.scheduler, { retried: (account, reason) => metrics.retried(account, reason) });
   const extras = new Map(
     config.clients.map((c) => [c.name, { degradeImagesAbove: c.degradeImagesAbove, cache: c.cache, normalizePrompts: c.normalizePrompts, imageResponseFormat: c.imageResponseFormat }]),
   );
   const clients = new ClientDirectory(config.scheduler.timeScale, extras);
   const secretBox = secretBoxFrom(opts.secret ?? process.env.SLUICE_SECRET);
-  const logger = opts.logger ?? { level: config.server.logLevel };
+  const logger = opts.logger ?? loggerOptions(config.server);
   let http: FastifyInstance | undefined;
   const ledger = new Ledger(store.usage, { onError: (err, rows) => http?.log.error({ err: String(err), rows }, 'usage ledger write failed; will retry') });
-  const accounting = new Accounting(ledger, new Budgets(events), createPricer(config.pricing));
+  const accounting = new Accounting(ledger, new Budgets(events), createPricer(config.pricing), (row) => metrics.observeUsage(row));
   const configAccounts = new Set(config.accounts.map((a) => a.name));
   const policy = { budgets: accounting.budgets, serves: (m: string) => pool.serves(m), estimate: (c: Parameters<Scheduler['estimate']>[0]) => scheduler.estimate(c) };
   const b = config.batch;
@@ -90,13 +114,25 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   // SLUICE_SECRET; without it, a random key lives as long as the process.
   const signingKey = secret ? createHash('sha256').update(`sluice image urls\0${secret}`).digest() : randomBytes(32);
   const delivery = { images: createImageStore(config.images.store), signer: new UrlSigner(signingKey), urlTtlMs: config.images.urlTtlSeconds * 1000, publicBaseUrl: config.images.publicBaseUrl };
-  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, delivery, store, secretBox, configAccounts }, logger);
+  const metrics = new Metrics({
+    accounts: (now) => pool.list().map((a) => a.snapshot(now)),
+    queue: () => scheduler.stats().queue,
+    cache: () => cache.stats(),
+    batches: async () => batchGauges(await batches.active()),
+    knownModel: (model) => pool.serves(model),
+  });
+  events.subscribe((e) => metrics.event(e.type));
+  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, metrics, delivery, store, secretBox, configAccounts }, logger);
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = (): void => {
     void delivery.images.sweep(Date.now() - config.images.retentionHours * 3_600_000).catch((err: unknown) => http?.log.warn({ err: String(err) }, 'image retention sweep failed'));
   };
   const log = http.log;
   const warming = estimator.warm().catch((err: unknown) => log.warn({ err: String(err) }, 'tokenizers failed to load; estimating tokens as characters/4'));
+  // Events go to the store (for /admin/events, across restarts and instances) and to webhooks; neither may fail emit().
+  const archive = new EventArchive(events, store.events, { onError: (err, what) => log.warn({ err: String(err) }, `event store ${what} failed`) });
+  const notifier = new WebhookNotifier(config.alerts, (fields, msg) => log.warn(fields, msg));
+  events.subscribe((e) => notifier.notify(e));
 
   async function load(): Promise<void> {
     for (const c of config.clients) {
@@ -133,12 +169,14 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     http,
     pool,
     events,
+    metrics,
     accounting,
     store,
     batchRunner: runner,
     async listen() {
       await Promise.all([warming, load()]);
       await runner.start();
+      archive.start();
       sweeper = setInterval(sweep, Math.min(3_600_000, config.images.retentionHours * 3_600_000)).unref();
       const address = await (http as FastifyInstance).listen({ host: config.server.host, port: config.server.port });
       return address.replace('[::1]', 'localhost');
@@ -147,6 +185,9 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
       clearInterval(sweeper);
       await runner.stop();
       await (http as FastifyInstance).close();
+      await events.flush();
+      await archive.close();
+      await notifier.close();
       await ledger.close();
       await cache.close();
       await upstream.close();

@@ -36,8 +36,11 @@ export class Accounting {
   readonly ledger: Ledger;
   readonly budgets: Budgets;
   readonly #pricer: Pricer;
+  readonly #observe: ((row: UsageRow) => void) | undefined;
 
-  constructor(ledger: Ledger, budgets: Budgets, pricer: Pricer) {
+  /** `observe` sees every row recorded (metrics count money and tokens from it). */
+  constructor(ledger: Ledger, budgets: Budgets, pricer: Pricer, observe?: (row: UsageRow) => void) {
+    this.#observe = observe;
     this.ledger = ledger;
     this.budgets = budgets;
     this.#pricer = pricer;
@@ -69,6 +72,7 @@ export class Accounting {
       cacheHit: o.cacheHit,
     };
     this.ledger.add(row);
+    this.#observe?.(row);
     if (row.costNanoUsd > 0) this.budgets.add(o.client, row.costNanoUsd, o.budget, o.time);
     return row;
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { EVENT_TYPES } from '../events/event-log.ts';
+import { WEBHOOK_FORMATS } from '../events/webhook-body.ts';
 import { pricingSchema } from '../pricing/schema.ts';
 
 /** Priority classes, highest first. A client's configured priority caps what it may ask for. */
@@ -156,6 +158,32 @@ const imagesSchema = z
   })
   .prefault({});
 
+/** Where events are posted as they happen (see README "Events and alerts"). */
+const alertsSchema = z
+  .strictObject({
+    webhooks: z
+      .array(
+        z.strictObject({
+          /** Its path and query may hold a secret (Slack, DingTalk): logs show only the origin. */
+          url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+          /** Event types sent to this webhook. */
+          events: z.array(z.enum(EVENT_TYPES)).min(1).default(['account_disabled', 'circuit_opened', 'budget_threshold']),
+          format: z.enum(WEBHOOK_FORMATS).default('json'),
+          headers: z.record(z.string().min(1), z.string()).optional(),
+        }),
+      )
+      .default([]),
+    /** Retries after a failed attempt (network error or non-2xx answer). */
+    retries: z.number().int().min(0).max(10).default(3),
+    /** Wait before retry k: backoffMs × 2^k. */
+    backoffMs: positiveInt.default(1000),
+    /** Longest one attempt may take. */
+    timeoutMs: positiveInt.default(5000),
+    /** The same (type, account, client) goes to a webhook at most once per this many seconds. */
+    dedupeSeconds: z.number().nonnegative().default(300),
+  })
+  .prefault({});
+
 const storeSchema = z.union([
   z.strictObject({ sqlite: z.string().min(1) }),
   z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL') }),
@@ -173,6 +201,10 @@ export const configSchema = z
         /** Largest multipart upload (image edits), all parts together. */
         maxUploadBytes: positiveInt.default(64 * 1024 * 1024),
         logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** `pretty`: coloured lines for a terminal (pino-pretty); `json`: one JSON object per line; `auto`: pretty when stdout is a terminal. */
+        logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
+        /** Put the prompt's text (shortened) in each request's log line. Off: logs never hold prompts. */
+        logPrompts: z.boolean().default(false),
       })
       .prefault({}),
     store: storeSchema.default({ sqlite: './data/sluice.db' }),
@@ -184,6 +216,9 @@ export const configSchema = z
     batch: batchSchema,
     cache: cacheSchema,
     images: imagesSchema,
+    alerts: alertsSchema,
+    /** `GET /metrics` (Prometheus): on by default; `requireAdminToken` makes scrapers send `Authorization: Bearer <adminToken>`. */
+    metrics: z.strictObject({ enabled: z.boolean().default(true), requireAdminToken: z.boolean().default(false) }).prefault({}),
     /** Price overrides per model (see docs/PRICING.md); the shipped table covers the rest. */
     pricing: pricingSchema.prefault({}),
   })

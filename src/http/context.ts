@@ -4,6 +4,7 @@ import type { EventLog } from '../events/index.ts';
 import type { BatchService } from '../jobs/index.ts';
 import type { ResponseCache } from '../cache/index.ts';
 import type { DeliveryDeps } from './image-delivery.ts';
+import type { Metrics } from '../metrics/index.ts';
 import type { AccountPool } from '../pool/index.ts';
 import type { ClientDirectory, ClientIdentity, PolicyDeps } from '../policy/index.ts';
 import type { Endpoint } from '../providers/index.ts';
@@ -21,6 +22,7 @@ export interface HttpDeps {
   policy: PolicyDeps;
   batches: BatchService;
   cache: ResponseCache;
+  metrics: Metrics;
   delivery: DeliveryDeps;
   store: Store;
   /** Encrypts upstream keys of accounts added at run time; absent without SLUICE_SECRET. */
@@ -42,6 +44,13 @@ export interface RequestFacts {
   request?: { n?: number; size?: string; quality?: string };
   images?: number;
   cacheHit?: boolean;
+  /** How the response cache took part (the `x-sluice-cache` answer header). */
+  cache?: 'hit' | 'miss' | 'coalesced' | 'bypass';
+  priority?: string;
+  /** Streams: milliseconds from the request to the first byte relayed. */
+  ttftMs?: number;
+  /** The prompt's text, kept only when `server.logPrompts` is on. */
+  prompt?: string;
 }
 
 declare module 'fastify' {

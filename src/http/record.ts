@@ -1,15 +1,26 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from './context.ts';
 
+/** The trace id of a W3C `traceparent` header (`00-<trace id>-<span id>-<flags>`), for the log line. */
+function traceId(req: FastifyRequest): string | undefined {
+  const tp = req.headers.traceparent;
+  if (typeof tp !== 'string') return undefined;
+  const m = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(tp.trim());
+  return m ? m[1] : undefined;
+}
+
 /**
- * Writes the access-log line and, for requests that reached the relay, the ledger row (cost,
- * budgets). Called once per request: by the onResponse hook, or at the end of a stream.
+ * Writes the access-log line, the request's metrics and, for requests that reached the relay,
+ * the ledger row (cost, budgets). Called once per request: by the onResponse hook, or at the
+ * end of a stream. The line holds names, numbers and ids, never a key; the prompt only when
+ * `server.logPrompts` is on.
  */
-export function recordOutcome(req: FastifyRequest, deps: HttpDeps, status: number, stream?: string): void {
+export function recordOutcome(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, status: number, stream?: string): void {
   if (req.recorded) return; // a hijacked (streamed) reply also ends in fastify's onResponse
   req.recorded = true;
   const f = req.facts;
   const client = req.client;
+  const totalMs = reply.elapsedTime;
   let costUsd: number | undefined;
   if (f?.endpoint && client) {
     const row = deps.accounting.record({
@@ -32,19 +43,38 @@ export function recordOutcome(req: FastifyRequest, deps: HttpDeps, status: numbe
     });
     costUsd = row.costNanoUsd / 1e9;
   }
+  deps.metrics.observeHttp({
+    client: client?.name ?? '',
+    model: f?.model,
+    endpoint: f?.endpoint,
+    status,
+    priority: f?.priority,
+    totalMs,
+    queueMs: f?.queueMs,
+    upstreamMs: f?.account ? f.upstreamMs : undefined,
+    account: f?.account,
+    ttftMs: f?.ttftMs,
+    cache: f?.cache,
+  });
   req.log.info(
     {
       reqId: req.id,
+      traceId: traceId(req),
       client: client?.name,
+      endpoint: f?.endpoint,
       model: f?.model,
       account: f?.account,
       status,
       attempts: f?.attempts,
+      priority: f?.priority,
       queueMs: f?.queueMs,
       upstreamMs: f?.upstreamMs === undefined ? undefined : Math.round(f.upstreamMs),
+      ttftMs: f?.ttftMs === undefined ? undefined : Math.round(f.ttftMs),
+      totalMs: Math.round(totalMs),
       costUsd,
-      cache: f?.cacheHit ? 'hit' : undefined,
+      cache: f?.cache,
       stream,
+      prompt: f?.prompt,
     },
     'request',
   );

@@ -11,6 +11,7 @@ import { callFields, type UpstreamCall } from '../providers/index.ts';
 import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
 import type { HttpDeps, RequestFacts } from './context.ts';
 import { type DeliveryPlan, deliverImages, planImageDelivery } from './image-delivery.ts';
+import { promptText } from './prompt-text.ts';
 import { recordOutcome } from './record.ts';
 import { requestMaxWait, requestPriority } from './sluice-headers.ts';
 
@@ -54,6 +55,8 @@ export async function relay(req: FastifyRequest, reply: FastifyReply, deps: Http
   req.facts.estimateTokens = policy.need.tokens;
   const plan = planImageDelivery(client, policy.call);
   const job: Forward = { plan, need: policy.need, priority: requestPriority(req, client.priority), maxWaitMs: requestMaxWait(req, asked.endpoint, deps.config.scheduler) };
+  req.facts.priority = job.priority;
+  if (deps.config.server.logPrompts) req.facts.prompt = promptText(policy.call);
   const decision = cacheDecision({
     call: plan.call,
     clientOptIn: client.cache,
@@ -62,6 +65,7 @@ export async function relay(req: FastifyRequest, reply: FastifyReply, deps: Http
     normalize: client.normalizePrompts,
   });
   if (!decision.use) {
+    req.facts.cache = 'bypass';
     reply.header('x-sluice-cache', 'bypass');
     await forward(req, reply, deps, job);
     return;
@@ -97,6 +101,7 @@ async function forward(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps,
   const facts = req.facts as RequestFacts;
   Object.assign(facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs, upstreamMs: d.upstreamMs });
   if (!reply.hasHeader('x-sluice-cache')) reply.header('x-sluice-cache', 'miss');
+  facts.cache ??= 'miss';
   if (d.kind === 'json') {
     facts.usage = d.json.usage;
     facts.images = Array.isArray(d.json.data) && call.endpoint.startsWith('images.') ? d.json.data.length : undefined;
@@ -111,7 +116,7 @@ async function forward(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps,
 /** Answers from the cache: no account touched, $0 in the ledger, `x-sluice-cache: hit`. */
 async function serveCached(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, plan: DeliveryPlan, hit: CachedAnswer, how: 'hit' | 'coalesced'): Promise<void> {
   const facts = req.facts as RequestFacts;
-  Object.assign(facts, { cacheHit: true, attempts: 0, queueMs: 0, upstreamMs: 0 });
+  Object.assign(facts, { cacheHit: true, cache: how, attempts: 0, queueMs: 0, upstreamMs: 0 });
   reply.headers({ 'x-request-id': req.id, 'x-sluice-cache': how, 'x-sluice-queue-ms': '0', 'x-sluice-attempts': '0' });
   if (hit.contentType.startsWith('text/event-stream')) {
     await reply.code(hit.status).header('cache-control', 'no-cache').type(hit.contentType).send(hit.body);
@@ -145,6 +150,7 @@ async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: Dispatche
       d.usage.observe(raw as Buffer);
       const chunk = strip ? stripUsageChunk(raw as Buffer) : (raw as Buffer);
       sent.push(chunk);
+      if (req.facts && req.facts.ttftMs === undefined && chunk.length > 0) req.facts.ttftMs = reply.elapsedTime;
       if (chunk.length > 0 && !res.write(chunk)) await once(res, 'drain', { signal });
     }
     res.end();
@@ -155,7 +161,7 @@ async function pipeStream(req: FastifyRequest, reply: FastifyReply, d: Dispatche
   } finally {
     d.finish({ broken: outcome === 'upstream_broken', aborted: outcome === 'client_aborted' });
     if (req.facts) req.facts.usage = d.usage.usage;
-    recordOutcome(req, deps, d.status, outcome);
+    recordOutcome(req, reply, deps, d.status, outcome);
   }
   return outcome === 'completed' ? Buffer.concat(sent) : undefined;
 }

@@ -10,6 +10,8 @@ import { registerAdminRoutes } from './routes/admin.ts';
 import { registerFileAndBatchRoutes } from './routes/files-batches.ts';
 import { registerImageEdits } from './routes/image-edits.ts';
 import { registerImageFileRoute } from './routes/image-files.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerModelRoutes } from './routes/models.ts';
 import { registerJsonRoutes } from './routes/openai-json.ts';
 
@@ -52,7 +54,7 @@ export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['lo
     reply.header('x-request-id', req.id);
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (req.url.startsWith('/v1/')) recordOutcome(req, deps, reply.statusCode);
+    if (req.url.startsWith('/v1/')) recordOutcome(req, reply, deps, reply.statusCode);
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
@@ -60,6 +62,8 @@ export function buildHttpServer(deps: HttpDeps, logger: FastifyServerOptions['lo
     void reply.code(e.status).send(e.toBody());
   });
 
+  registerMetricsRoute(app, deps);
+  app.register(async (dash) => registerDashboardRoutes(dash, deps));
   const startedAt = Date.now();
   app.get('/healthz', async () => ({ status: 'ok', accounts: deps.pool.list().filter((a) => a.enabled).length, models: deps.pool.models().length }));
 

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError } from '../errors/index.ts';
-import type { BatchRecord, Store } from '../store/types.ts';
+import type { BatchRecord, BatchStatus, JobCounts, Store } from '../store/types.ts';
 import { batchView, parseResultFileId } from './batch-view.ts';
 import { BATCH_ENDPOINTS, validateBatchInput } from './validate.ts';
+
+/** Statuses of batches that have not ended. */
+const ACTIVE: readonly BatchStatus[] = ['validating', 'in_progress', 'finalizing', 'cancelling'];
 
 const nowSecs = (): number => Math.floor(Date.now() / 1000);
 
@@ -27,6 +30,17 @@ export class BatchService {
 
   async view(b: BatchRecord) {
     return batchView(b, await this.#store.batches.counts(b.id));
+  }
+
+  /** Every client's batches that have not ended, with their line counts (dashboard, metrics), oldest first. */
+  async active(): Promise<Array<{ batch: BatchRecord; counts: JobCounts }>> {
+    const ids = await this.#store.batches.idsWithStatus(ACTIVE);
+    const out: Array<{ batch: BatchRecord; counts: JobCounts }> = [];
+    for (const id of ids) {
+      const batch = await this.#store.batches.get(id);
+      if (batch && ACTIVE.includes(batch.status)) out.push({ batch, counts: await this.#store.batches.counts(id) });
+    }
+    return out.sort((a, b) => a.batch.createdAt - b.batch.createdAt);
   }
 
   /**

@@ -2,8 +2,32 @@ import type { AccountConfig } from '../config/index.ts';
 import { adapterFor, type ProviderAdapter } from '../providers/index.ts';
 import { CircuitBreaker, type CircuitOptions } from './circuit.ts';
 import { type LimitTiming, ModelLimiter, type Need } from './limiter.ts';
+import type { ModelLimits } from '../config/index.ts';
 
 const RECENT = 100;
+
+/** An account's state as operators see it (admin API, dashboard, metrics): never its key. */
+export interface AccountSnapshot {
+  name: string;
+  provider: string;
+  group: string;
+  weight: number;
+  enabled: boolean;
+  disabledReason: string | null;
+  inFlight: number;
+  maxConcurrent: number | null;
+  circuit: { state: string; failures: number; openUntil: string | null };
+  recent: { requests: number; successRate: number | null; latencyMsP50: number | null };
+  models: Record<
+    string,
+    {
+      configured: Readonly<ModelLimits>;
+      learned: Partial<Record<string, number>>;
+      headroom: Record<string, { limit: number; used: number; remaining: number }>;
+      cooldownUntil: string | null;
+    }
+  >;
+}
 
 /**
  * One upstream account as the pool sees it: its config, its dialect, a limiter per model,
@@ -66,7 +90,7 @@ export class PoolAccount {
   }
 
   /** A JSON view safe to show operators: never the API key. */
-  snapshot(now: number): Record<string, unknown> {
+  snapshot(now: number): AccountSnapshot {
     const sorted = [...this.#recentMs].sort((a, b) => a - b);
     const ok = this.#recentOk.filter(Boolean).length;
     return {

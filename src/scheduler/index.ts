@@ -1,3 +1,3 @@
 export { TokenEstimator } from './estimate.ts';
-export { Scheduler } from './scheduler.ts';
+export { Scheduler, type SchedulerHooks } from './scheduler.ts';
 export type { Dispatched, DispatchedJson, DispatchedStream, DispatchRequest } from './types.ts';

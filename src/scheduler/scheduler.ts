@@ -8,6 +8,12 @@ import { backoff } from './backoff.ts';
 import type { TokenEstimator } from './estimate.ts';
 import type { Dispatched, DispatchRequest } from './types.ts';
 
+/** Observers of what the scheduler does (metrics); each is optional. */
+export interface SchedulerHooks {
+  /** An attempt on `account` failed with `reason` (an error code) and the request will be routed again. */
+  retried?(account: string, reason: string): void;
+}
+
 /** Retries on other accounts after a 429 (they do not count as failures) stop here. */
 const MAX_REROUTES = 20;
 
@@ -23,9 +29,11 @@ export class Scheduler {
   readonly #queue: AdmissionQueue;
   readonly #config: SchedulerConfig;
   readonly #estimator: TokenEstimator;
+  readonly #hooks: SchedulerHooks;
   #dispatched = 0;
 
-  constructor(pool: AccountPool, estimator: TokenEstimator, config: SchedulerConfig) {
+  constructor(pool: AccountPool, estimator: TokenEstimator, config: SchedulerConfig, hooks: SchedulerHooks = {}) {
+    this.#hooks = hooks;
     this.#pool = pool;
     this.#estimator = estimator;
     this.#config = config;
@@ -70,6 +78,7 @@ export class Scheduler {
       if (!out.retry) throw out.error;
       lastError = out.error;
       avoid.add(lease.lease.account.name);
+      this.#hooks.retried?.(lease.lease.account.name, out.error.code);
       if (out.countsAsFailure) {
         failures++;
         if (failures >= this.#config.maxAttempts) throw out.error;

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * A boolean column: PostgreSQL returns `true`/`false`, SQLite (no boolean type) returns 0/1.
@@ -115,6 +115,19 @@ export interface BatchJobsTable {
   updated_at: number;
 }
 
+/** Table `events` (see migrations/0003-events.ts). */
+export interface EventsTable {
+  /** Generated on insert; orders events of the same millisecond. */
+  id: Generated<number>;
+  /** Epoch ms. */
+  time: number;
+  type: string;
+  account: string | null;
+  model: string | null;
+  client: string | null;
+  message: string;
+}
+
 /**
  * The tables as Kysely sees them: column names are the SQL ones (snake_case); the stores map
  * rows to the camelCase records of types.ts explicitly, so no naming plugin is involved.
@@ -126,4 +139,5 @@ export interface StoreDb {
   files: FilesTable;
   batches: BatchesTable;
   batch_jobs: BatchJobsTable;
+  events: EventsTable;
 }

@@ -1,6 +1,6 @@
 /**
  * The storage layer: everything Sluice keeps durably (client keys, accounts, the usage ledger,
- * uploaded files, batches and their job queue) behind one {@link Store} interface, on SQLite (single process) or PostgreSQL (several
+ * uploaded files, batches and their job queue, the event log) behind one {@link Store} interface, on SQLite (single process) or PostgreSQL (several
  * instances). See DESIGN.md "Where state lives".
  */
 export { type OpenStoreOptions, openStore, type StoreConfig } from './open.ts';

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { SqlAccountStore } from './account-store.ts';
 import { SqlBatchStore } from './batch-store.ts';
 import type { StoreDb } from './db-schema.ts';
+import { SqlEventStore } from './event-store.ts';
 import { SqlFileStore } from './file-store.ts';
 import { SqlKeyStore } from './key-store.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -52,6 +53,7 @@ function createStore(kind: Store['kind'], db: Kysely<StoreDb>): Store {
     usage: new SqlUsageStore(db),
     files: new SqlFileStore(db),
     batches: new SqlBatchStore(db, kind),
+    events: new SqlEventStore(db),
     // Idempotent: shutdown paths (signal handler and finally) may both call it.
     close: () => (closing ??= db.destroy()),
   };

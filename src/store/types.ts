@@ -118,6 +118,40 @@ export interface UsageStore {
   count(): Promise<number>;
 }
 
+/**
+ * One operational event as stored (account disabled, circuit opened, budget threshold, ...).
+ * The events layer owns the event types; here `type` is plain text, so the store does not
+ * depend on it. Messages are Sluice's own words and never hold a secret.
+ */
+export interface SluiceEventRow {
+  /** Epoch milliseconds. */
+  time: number;
+  type: string;
+  account: string | null;
+  model: string | null;
+  client: string | null;
+  message: string;
+}
+
+/** Which events {@link EventStore.list} returns: every given filter must match. */
+export interface EventQuery {
+  limit: number;
+  type?: string;
+  account?: string;
+  client?: string;
+  /** Epoch ms, inclusive. */
+  since?: number;
+}
+
+/** The durable event log: shared by every instance on the same store, pruned by age. */
+export interface EventStore {
+  insert(e: SluiceEventRow): Promise<void>;
+  /** Newest first (events of the same millisecond in reverse insertion order); at most `limit`. */
+  list(q: EventQuery): Promise<SluiceEventRow[]>;
+  /** Deletes events older than `olderThan` (epoch ms, exclusive); returns how many. */
+  prune(olderThan: number): Promise<number>;
+}
+
 /** Everything Sluice keeps durably: one interface, a SQLite and a PostgreSQL implementation. */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -126,6 +160,7 @@ export interface Store {
   readonly usage: UsageStore;
   readonly files: FileStore;
   readonly batches: BatchStore;
+  readonly events: EventStore;
   close(): Promise<void>;
 }
 

@@ -40,7 +40,10 @@ export interface HarnessOptions {
   batch?: ConfigInput['batch'];
   cache?: ConfigInput['cache'];
   images?: ConfigInput['images'];
+  /** Webhook alerts (default: none). */
+  alerts?: ConfigInput['alerts'];
   redis?: string;
+  metrics?: ConfigInput['metrics'];
   /** Time factor shared by the simulator and the gateway's limit windows (default 0.001 for the sim only). */
   timeScale?: number;
 }
@@ -114,6 +117,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     images: { store: { local: mkdtempSync(join(tmpdir(), 'sluice-images-')) }, ...opts.images },
     ...(opts.cache ? { cache: opts.cache } : {}),
     ...(opts.redis ? { redis: opts.redis } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.alerts ? { alerts: opts.alerts } : {}),
   });
   const store = opts.store ?? (await openStore({ sqlite: ':memory:' }));
   const app = createApp(config, { store }, { logger: { level: 'info', stream: sink } as never, secret: opts.secret ?? TEST_SECRET });

@@ -53,6 +53,6 @@ describe('sqlite file', () => {
     const raw = new DatabaseSync(file, { readOnly: true });
     const applied = raw.prepare('select name from kysely_migration order by name').all().map((r) => r.name);
     raw.close();
-    assert.deepEqual(applied, ['0001-initial', '0002-batches']);
+    assert.deepEqual(applied, ['0001-initial', '0002-batches', '0003-events']);
   });
 });

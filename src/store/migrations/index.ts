@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-batches.ts';
+import * as m0003 from './0003-events.ts';
 
 /**
  * Every migration, by name, in the order they apply. Imported statically (not read from the
@@ -10,6 +11,7 @@ import * as m0002 from './0002-batches.ts';
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': m0001,
   '0002-batches': m0002,
+  '0003-events': m0003,
 });
 
 /** The provider Kysely's `Migrator` reads migrations from. */
