@@ -5,6 +5,7 @@ import { EventArchive, EventLog, WebhookNotifier } from './events/index.ts';
 import { buildHttpServer } from './http/index.ts';
 import { BatchRunner, BatchService, createLineExecutor } from './jobs/index.ts';
 import { ResponseCache } from './cache/index.ts';
+import { Cluster } from './cluster/index.ts';
 import { type BatchGaugeSource, Metrics } from './metrics/index.ts';
 import { createImageStore, UrlSigner } from './images/index.ts';
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { createPricer } from './pricing/index.ts';
 import { UpstreamClient } from './providers/index.ts';
 import { Scheduler, TokenEstimator } from './scheduler/index.ts';
 import { createSecretBox, type SecretBox, type Store } from './store/index.ts';
-import type { JobCounts } from './store/types.ts';
+import type { AccountRecord, JobCounts } from './store/types.ts';
 
 /** The durable state a gateway works on (opened by the caller: `openStore(config.store)`). */
 export interface AppStores {
@@ -122,7 +123,9 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     knownModel: (model) => pool.serves(model),
   });
   events.subscribe((e) => metrics.event(e.type));
-  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, metrics, delivery, store, secretBox, configAccounts }, logger);
+  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, metrics, delivery, store, secretBox, configAccounts, keysChanged: () => cluster?.keysChanged(), clusterStatus: () => cluster && { instance: cluster.id, instances: cluster.instances, degraded: cluster.degraded } },
+    logger,
+  );
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = (): void => {
     void delivery.images.sweep(Date.now() - config.images.retentionHours * 3_600_000).catch((err: unknown) => http?.log.warn({ err: String(err) }, 'image retention sweep failed'));
@@ -133,6 +136,28 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const archive = new EventArchive(events, store.events, { onError: (err, what) => log.warn({ err: String(err) }, `event store ${what} failed`) });
   const notifier = new WebhookNotifier(config.alerts, (fields, msg) => log.warn(fields, msg));
   events.subscribe((e) => notifier.notify(e));
+
+  const loadAccount = (a: AccountRecord): void => {
+    if (!secretBox) throw new Error(`the store holds account ${a.name} added at run time; set SLUICE_SECRET (the one it was added with) to decrypt its key`);
+    pool.add(parseAccount({ ...a.settings, apiKey: secretBox.decrypt(a.apiKeyEncrypted), enabled: a.enabled }), { quiet: cluster !== undefined });
+  };
+  const cluster =
+    config.redis && config.cluster.enabled
+      ? new Cluster(
+          { url: config.redis, prefix: config.cluster.prefix, heartbeatMs: config.cluster.heartbeatMs, commandTimeoutMs: config.cluster.commandTimeoutMs, log },
+          {
+            pool,
+            events,
+            async accountAdded(name) {
+              const a = await store.accounts.get(name);
+              if (a && !pool.get(name)) loadAccount(a);
+            },
+            async keysChanged() {
+              clients.replaceAll(await store.keys.list());
+            },
+          },
+        )
+      : undefined;
 
   async function load(): Promise<void> {
     for (const c of config.clients) {
@@ -154,11 +179,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
       });
     }
     for (const k of await store.keys.list()) clients.set(k);
-    for (const a of await store.accounts.list()) {
-      if (configAccounts.has(a.name)) continue;
-      if (!secretBox) throw new Error(`the store holds account ${a.name} added at run time; set SLUICE_SECRET (the one it was added with) to decrypt its key`);
-      pool.add(parseAccount({ ...a.settings, apiKey: secretBox.decrypt(a.apiKeyEncrypted), enabled: a.enabled }));
-    }
+    for (const a of await store.accounts.list()) if (!configAccounts.has(a.name)) loadAccount(a);
     const now = Date.now();
     const [day, month] = await Promise.all([store.usage.spendByClientSince(periodStart(now, 'day')), store.usage.spendByClientSince(periodStart(now, 'month'))]);
     for (const [client, monthNano] of month) accounting.budgets.seed(client, day.get(client) ?? 0, monthNano, now);
@@ -175,6 +196,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     batchRunner: runner,
     async listen() {
       await Promise.all([warming, load()]);
+      await cluster?.start();
       await runner.start();
       archive.start();
       sweeper = setInterval(sweep, Math.min(3_600_000, config.images.retentionHours * 3_600_000)).unref();
@@ -184,6 +206,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     async close() {
       clearInterval(sweeper);
       await runner.stop();
+      await cluster?.close();
       await (http as FastifyInstance).close();
       await events.flush();
       await archive.close();

@@ -209,6 +209,18 @@ export const configSchema = z
       .prefault({}),
     store: storeSchema.default({ sqlite: './data/sluice.db' }),
     redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** With `redis`: instances share limit windows, cooldowns, account states and changes (see README "Several instances"). */
+    cluster: z
+      .strictObject({
+        /** Share limits and state through Redis when `redis` is set (default). False: Redis only for the cache. */
+        enabled: z.boolean().default(true),
+        /** Prefix of every Redis key and of the change channel; instances of one pool must use the same. */
+        prefix: z.string().min(1).default('sluice:'),
+        heartbeatMs: positiveInt.default(1000),
+        /** A Redis command slower than this counts as Redis being unreachable. */
+        commandTimeoutMs: positiveInt.default(500),
+      })
+      .prefault({}),
     adminToken: z.string().min(8, 'must be at least 8 characters').optional(),
     clients: z.array(clientSchema).default([]),
     accounts: z.array(accountSchema).default([]),

@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   'account_added',
   'account_removed',
   'budget_threshold',
+  'cluster_degraded',
+  'cluster_recovered',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -27,6 +27,10 @@ export interface HttpDeps {
   store: Store;
   /** Encrypts upstream keys of accounts added at run time; absent without SLUICE_SECRET. */
   secretBox: SecretBox | undefined;
+  /** Tells other instances that client keys changed in the store (set when instances share Redis). */
+  keysChanged?: () => void;
+  /** This instance among several sharing Redis (absent for a single instance). */
+  clusterStatus?: () => { instance: string; instances: number; degraded: boolean } | undefined;
   /** Names of the accounts that come from the config file. */
   configAccounts: ReadonlySet<string>;
 }

@@ -81,6 +81,13 @@ export class ClientDirectory {
     this.#hashById.set(record.id, record.keyHash);
   }
 
+  /** Makes the directory hold exactly `records` (another instance changed keys in the shared store). */
+  replaceAll(records: readonly ClientKeyRecord[]): void {
+    const keep = new Set(records.map((r) => r.id));
+    for (const id of [...this.#hashById.keys()]) if (!keep.has(id)) this.remove(id);
+    for (const r of records) this.set(r);
+  }
+
   remove(id: string): void {
     const hash = this.#hashById.get(id);
     if (hash) this.#byHash.delete(hash);

@@ -3,6 +3,7 @@ import type { EventLog } from '../events/index.ts';
 import type { UpstreamCall, UpstreamClient, UpstreamResponse } from '../providers/index.ts';
 import type { LimitTiming, Need } from './limiter.ts';
 import { Lease } from './lease.ts';
+import type { LimitSync } from './limit-sync.ts';
 import { PoolAccount } from './pool-account.ts';
 
 /** Either a slot on an account, or how long until one may free up (Infinity: unknown). */
@@ -36,6 +37,10 @@ export class AccountPool {
   readonly #timing: LimitTiming;
   readonly #circuit: { failureThreshold: number; openMs: number; maxOpenMs: number };
   readonly #orderCache = new Map<string, readonly [PoolAccount[][], PoolAccount[][]]>();
+  #sync: LimitSync | undefined;
+  #instance = '';
+  #leases = 0;
+  #share = 1;
   /** The time factor of limit windows (1 in production). */
   readonly timeScale: number;
   readonly #changed = (): void => {
@@ -147,7 +152,39 @@ export class AccountPool {
     a.inFlight++;
     a.lastPickedAt = now;
     a.circuit.onSend(now);
-    return new Lease(a, model, need, a.limiter(model).take(need, now), this.#changed, this.#events);
+    const limiter = a.limiter(model);
+    const sync = this.#sync;
+    const shared = sync ? { sync, reservation: { id: `${this.#instance}.${++this.#leases}`, account: a.name, model, dims: limiter.sharedDims(need) } } : undefined;
+    return new Lease(a, model, need, limiter.take(need, now), this.#changed, this.#events, shared);
+  }
+
+  /** True when instances share limit state: picks must then be confirmed ({@link confirm}). */
+  get shared(): boolean {
+    return this.#sync !== undefined;
+  }
+
+  /** Shares limit state with other instances through `sync`; `instance` makes reservation ids unique. */
+  setSync(sync: LimitSync, instance: string): void {
+    this.#sync = sync;
+    this.#instance = instance;
+  }
+
+  /**
+   * Confirms a lease in the shared windows. 0: it stands. Otherwise the lease was undone (see
+   * Lease.refused) and the account held back for that many ms; admission must pick again.
+   */
+  async confirm(lease: Lease): Promise<number> {
+    const shared = lease.shared;
+    if (!shared || shared.reservation.dims.length === 0) return 0;
+    const wait = await shared.sync.reserve(shared.reservation);
+    if (wait > 0) lease.refused(wait);
+    return wait;
+  }
+
+  /** Uses only `share` of every limit (an instance cut off from the shared state); 1 restores them. */
+  setShare(share: number): void {
+    this.#share = share;
+    for (const a of this.#accounts.values()) a.setShare(share);
   }
 
   /** Sends `call` on the leased account. Resolves with the answer's head; throws TransportError. */
@@ -185,35 +222,40 @@ export class AccountPool {
   }
 
   /** Adds an account at run time; requests may use it at once. False when the name is taken. */
-  add(config: AccountConfig): boolean {
+  add(config: AccountConfig, opts: { quiet?: boolean } = {}): boolean {
     if (this.#accounts.has(config.name)) return false;
-    this.#accounts.set(config.name, new PoolAccount(config, this.#timing, this.#circuit));
+    const a = new PoolAccount(config, this.#timing, this.#circuit);
+    if (this.#share !== 1) a.setShare(this.#share);
+    this.#accounts.set(config.name, a);
     this.#orderCache.clear();
-    this.#events.emit('account_added', `${config.name} added to the pool`, { account: config.name });
+    if (!opts.quiet) this.#events.emit('account_added', `${config.name} added to the pool`, { account: config.name });
     this.#changed();
     return true;
   }
 
   /** Removes an account at run time; requests in flight on it finish. False when unknown. */
-  remove(name: string): boolean {
+  remove(name: string, opts: { quiet?: boolean } = {}): boolean {
     const a = this.#accounts.get(name);
     if (!a) return false;
     a.enabled = false;
     this.#accounts.delete(name);
     this.#orderCache.clear();
-    this.#events.emit('account_removed', `${name} removed from the pool`, { account: name });
+    if (!opts.quiet) this.#events.emit('account_removed', `${name} removed from the pool`, { account: name });
     this.#changed();
     return true;
   }
 
-  /** Takes an account out of service, or puts it back. Returns false for an unknown name. */
-  setEnabled(name: string, enabled: boolean, reason = 'disabled by an operator'): boolean {
+  /**
+   * Takes an account out of service, or puts it back. Returns false for an unknown name.
+   * `quiet`: applying another instance's change, which that instance already reported.
+   */
+  setEnabled(name: string, enabled: boolean, reason = 'disabled by an operator', opts: { quiet?: boolean } = {}): boolean {
     const a = this.#accounts.get(name);
     if (!a) return false;
     if (a.enabled === enabled) return true;
     a.enabled = enabled;
     a.disabledReason = enabled ? undefined : reason;
-    this.#events.emit(enabled ? 'account_enabled' : 'account_disabled', `${name} ${enabled ? 'back in service' : `taken out of service: ${reason}`}`, { account: name });
+    if (!opts.quiet) this.#events.emit(enabled ? 'account_enabled' : 'account_disabled', `${name} ${enabled ? 'back in service' : `taken out of service: ${reason}`}`, { account: name });
     this.#changed();
     return true;
   }

@@ -62,6 +62,19 @@ export class CircuitBreaker {
     return false;
   }
 
+  /** Another instance opened this account's circuit until `until`: rest here too. */
+  openElsewhere(until: number): void {
+    if (this.state === 'open' && this.openUntil >= until) return;
+    this.state = 'open';
+    this.openUntil = until;
+    this.#probing = false;
+  }
+
+  /** Another instance saw the account answer again. */
+  closedElsewhere(): void {
+    this.onSuccess();
+  }
+
   /** A request sent as a probe ended without a verdict (e.g. the client left). */
   onAbandon(): void {
     this.#probing = false;

@@ -1,5 +1,6 @@
 import type { EventLog } from '../events/index.ts';
 import type { RateLimitInfo, UpstreamResponse } from '../providers/index.ts';
+import type { LimitSync, SharedReservation } from './limit-sync.ts';
 import type { Need, Reservation } from './limiter.ts';
 import type { PoolAccount } from './pool-account.ts';
 
@@ -18,15 +19,39 @@ export class Lease {
   readonly #reservation: Reservation;
   readonly #changed: () => void;
   readonly #events: EventLog;
+  /** The same use in the shared windows of all instances, when there are several. */
+  readonly shared: { sync: LimitSync; reservation: SharedReservation } | undefined;
   #released = false;
 
-  constructor(account: PoolAccount, model: string, need: Need, reservation: Reservation, changed: () => void, events: EventLog) {
+  constructor(
+    account: PoolAccount,
+    model: string,
+    need: Need,
+    reservation: Reservation,
+    changed: () => void,
+    events: EventLog,
+    shared?: { sync: LimitSync; reservation: SharedReservation },
+  ) {
     this.account = account;
     this.model = model;
     this.need = need;
     this.#reservation = reservation;
     this.#changed = changed;
     this.#events = events;
+    this.shared = shared;
+  }
+
+  /**
+   * The shared windows refused this pick (other instances used the room): undo the local
+   * count and hold the account back for this model until they have room again.
+   */
+  refused(waitMs: number): void {
+    const limiter = this.account.limiter(this.model);
+    limiter.reconcileAll(this.#reservation, 0);
+    limiter.hold(Date.now() + waitMs);
+    this.account.circuit.onAbandon();
+    this.release();
+    this.#changed();
   }
 
   /** Gives the concurrency slot back (the limit windows keep counting the request). Idempotent. */
@@ -43,6 +68,7 @@ export class Lease {
   reconcile(actualTokens: number | undefined): void {
     if (actualTokens === undefined || actualTokens === this.need.tokens) return;
     this.account.limiter(this.model).reconcile(this.#reservation, actualTokens);
+    this.shared?.sync.settle(this.shared.reservation, { tokens: actualTokens });
     if (actualTokens < this.need.tokens) this.#changed();
   }
 
@@ -52,7 +78,10 @@ export class Lease {
     a.record(true, ms);
     const info = a.adapter.readRateLimits(headers);
     this.#learn(info);
-    if (info.processingMs !== undefined) a.limiter(this.model).restamp(this.#reservation, Date.now() - info.processingMs);
+    if (info.processingMs !== undefined) {
+      a.limiter(this.model).restamp(this.#reservation, Date.now() - info.processingMs);
+      this.shared?.sync.settle(this.shared.reservation, { processingMs: info.processingMs });
+    }
     if (a.circuit.onSuccess()) {
       this.#events.emit('circuit_closed', `circuit of ${a.name} closed: the account answers again`, { account: a.name });
       this.#changed();
@@ -67,7 +96,9 @@ export class Lease {
     if (opts.headers) this.#learn(a.adapter.readRateLimits(opts.headers));
     if (kind === 'rate_limited') {
       // The upstream's own estimate is the most accurate; without one, rest one second (scaled).
-      a.limiter(this.model).coolUntil(now + (opts.retryAfterMs ?? 1000 * opts.timeScale));
+      const ms = opts.retryAfterMs ?? 1000 * opts.timeScale;
+      a.limiter(this.model).coolUntil(now + ms);
+      this.shared?.sync.cool(a.name, this.model, ms);
       a.circuit.onAbandon();
       return;
     }
@@ -91,10 +122,11 @@ export class Lease {
 
   #learn(info: RateLimitInfo): void {
     const limiter = this.account.limiter(this.model);
-    if (info.limitRequests !== undefined) {
-      // Image models limited only by images/min report that limit as the requests limit.
-      limiter.learn(limiter.has('ipm') && !limiter.has('rpm') ? 'ipm' : 'rpm', info.limitRequests);
-    }
-    if (info.limitTokens !== undefined) limiter.learn('tpm', info.limitTokens);
+    const learn = (dim: 'rpm' | 'ipm' | 'tpm', limit: number): void => {
+      if (limiter.learn(dim, limit)) this.shared?.sync.learned(this.account.name, this.model, dim, limit);
+    };
+    // Image models limited only by images/min report that limit as the requests limit.
+    if (info.limitRequests !== undefined) learn(limiter.has('ipm') && !limiter.has('rpm') ? 'ipm' : 'rpm', info.limitRequests);
+    if (info.limitTokens !== undefined) learn('tpm', info.limitTokens);
   }
 }

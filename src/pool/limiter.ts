@@ -1,4 +1,5 @@
 import type { ModelLimits } from '../config/index.ts';
+import type { SharedDim } from './limit-sync.ts';
 import { SlidingWindow, type WindowEntry } from './window.ts';
 
 /** The dimensions OpenAI limits by, plus the optional short burst window. */
@@ -25,6 +26,8 @@ export interface LimitTiming {
 /** A reservation in each window, kept to reconcile tokens when the real usage is known. */
 export interface Reservation {
   readonly entries: readonly WindowEntry[];
+  /** The window of each entry. */
+  readonly windows: readonly SlidingWindow[];
   readonly tokens: WindowEntry | undefined;
 }
 
@@ -54,6 +57,8 @@ export class ModelLimiter {
   /** Limits learned from upstream headers that differ from the configured ones. */
   readonly learned: Partial<Record<LimitDim, number>> = {};
   cooldownUntil = 0;
+  /** Held back until then because the shared windows (other instances' use) are full. */
+  heldUntil = 0;
 
   constructor(limits: ModelLimits, timing: LimitTiming) {
     this.configured = limits;
@@ -90,7 +95,7 @@ export class ModelLimiter {
    * when the slice is empty).
    */
   waitMs(need: Need, now: number, paced = false): number {
-    let wait = Math.max(0, this.cooldownUntil - now);
+    let wait = Math.max(0, this.cooldownUntil - now, this.heldUntil - now);
     for (const [dim, w] of this.#windows) {
       const amount = amountOf(dim, need);
       if (amount > 0) wait = Math.max(wait, w.waitFor(amount, now));
@@ -108,13 +113,15 @@ export class ModelLimiter {
   take(need: Need, now: number): Reservation {
     let tokens: WindowEntry | undefined;
     const entries: WindowEntry[] = [];
+    const windows: SlidingWindow[] = [];
     for (const [dim, w] of this.#windows) {
       const entry = w.add(amountOf(dim, need), now);
       entries.push(entry);
+      windows.push(w);
       if (dim === 'tpm') tokens = entry;
     }
     for (const [dim, p] of this.#pacers) p.add(amountOf(dim, need), now);
-    return { entries, tokens };
+    return { entries, windows, tokens };
   }
 
   /**
@@ -127,20 +134,53 @@ export class ModelLimiter {
     for (const e of res.entries) if (!e.dead && t > e.t) e.t = t;
   }
 
+  /** Sets every amount of a reservation to `amount` (0: as if it never happened). */
+  reconcileAll(res: Reservation, amount: number): void {
+    for (let i = 0; i < res.entries.length; i++) res.windows[i].adjust(res.entries[i], amount);
+  }
+
   /** Replaces the token estimate of a reservation with what the upstream reported. */
   reconcile(res: Reservation, actualTokens: number): void {
     if (res.tokens) this.#windows.get('tpm')?.adjust(res.tokens, actualTokens);
   }
 
-  /** Adopts a limit the upstream announced (x-ratelimit-limit-*), creating the window if needed. */
-  learn(dim: LimitDim, limit: number): void {
-    if (!(limit > 0)) return;
+  /** Adopts a limit the upstream announced (x-ratelimit-limit-*), creating the window if needed. True when it changed. */
+  learn(dim: LimitDim, limit: number): boolean {
+    if (!(limit > 0)) return false;
     const w = this.#windows.get(dim);
-    if (w?.limit === limit) return;
+    if (w?.limit === limit) return false;
     this.learned[dim] = limit;
     if (w) w.limit = limit;
-    else this.#windows.set(dim, new SlidingWindow(this.#windowMs(dim), limit));
+    else {
+      const created = new SlidingWindow(this.#windowMs(dim), limit);
+      created.share = this.#share;
+      this.#windows.set(dim, created);
+    }
     this.#setPacer(dim, limit);
+    return true;
+  }
+
+  #share = 1;
+
+  /** Uses only `share` (0..1] of each limit, for an instance cut off from the shared state. */
+  setShare(share: number): void {
+    this.#share = share;
+    for (const w of this.#windows.values()) w.share = share;
+  }
+
+  /** Not before `until` (epoch ms): the shared windows said so. */
+  hold(until: number): void {
+    this.heldUntil = Math.max(this.heldUntil, until);
+  }
+
+  /** The limited dimensions `need` counts in, as the shared windows need them. */
+  sharedDims(need: Need): SharedDim[] {
+    const out: SharedDim[] = [];
+    for (const [dim, w] of this.#windows) {
+      const amount = amountOf(dim, need);
+      if (amount > 0 && Number.isFinite(w.limit)) out.push({ dim, windowMs: Math.ceil(w.windowMs), limit: w.limit, amount });
+    }
+    return out;
   }
 
   /** The first limit `need` exceeds by itself (it can never be sent here), if any. */

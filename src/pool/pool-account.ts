@@ -67,9 +67,21 @@ export class PoolAccount {
   /** The limiter of `model` on this account (created on first use). */
   limiter(model: string): ModelLimiter {
     let l = this.#limiters.get(model);
-    if (!l) this.#limiters.set(model, (l = new ModelLimiter(this.config.limits[model] ?? {}, this.#timing)));
+    if (!l) {
+      l = new ModelLimiter(this.config.limits[model] ?? {}, this.#timing);
+      if (this.#share !== 1) l.setShare(this.#share);
+      this.#limiters.set(model, l);
+    }
     return l;
   }
+
+  /** Uses only `share` of each limit (see AccountPool.setShare). */
+  setShare(share: number): void {
+    this.#share = share;
+    for (const l of this.#limiters.values()) l.setShare(share);
+  }
+
+  #share = 1;
 
   /** Milliseconds until this account could take `need` for `model` (0 now, Infinity never/unknown). */
   waitMs(model: string, need: Need, now: number, paced = false): number {

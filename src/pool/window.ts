@@ -15,6 +15,11 @@ export interface WindowEntry {
 export class SlidingWindow {
   readonly windowMs: number;
   limit: number;
+  /**
+   * The part of `limit` this process may use on its own (1 normally; 1/N of it while several
+   * instances cannot reach their shared state, see AccountPool.setShare).
+   */
+  share = 1;
   #entries: WindowEntry[] = [];
   #head = 0;
   #sum = 0;
@@ -50,9 +55,11 @@ export class SlidingWindow {
    */
   waitFor(amount: number, now: number): number {
     this.#prune(now);
-    if (this.#sum + amount <= this.limit) return 0;
+    const limit = this.share === 1 ? this.limit : Math.max(1, Math.floor(this.limit * this.share));
+    if (this.#sum + amount <= limit) return 0;
     if (amount > this.limit) return Number.POSITIVE_INFINITY;
-    let excess = this.#sum + amount - this.limit;
+    if (amount > limit) return this.#sum === 0 ? 0 : this.windowMs;
+    let excess = this.#sum + amount - limit;
     const entries = this.#entries;
     for (let i = this.#head; i < entries.length; i++) {
       excess -= entries[i].amount;

@@ -72,6 +72,13 @@ export class Scheduler {
     for (;;) {
       const lease = await this.#admit(req, need, deadline, avoid, roll, lastError);
       queueMs += lease.waitedMs;
+      if (this.#pool.shared) {
+        // Several instances: the shared windows confirm the pick, or hold the account back.
+        const t = performance.now();
+        const held = await this.#pool.confirm(lease.lease);
+        queueMs += performance.now() - t;
+        if (held > 0) continue;
+      }
       attempts++;
       const out: Attempt = await runAttempt(this.#pool, lease.lease, req.call, req.signal, this.#config.timeScale);
       if (out.ok) return { ...out.dispatched, attempts, queueMs: Math.round(queueMs) };

@@ -62,6 +62,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: HttpDeps): void {
       source: 'api',
     });
     deps.clients.set(record);
+    deps.keysChanged?.();
     reply.code(201);
     return { ...view(deps, record), key: secret };
   });
@@ -71,12 +72,14 @@ export function registerKeyRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const record = await keys.update(req.params.id, patch);
     if (!record) throw new GatewayError('not_found', `No key with id ${req.params.id}.`, { param: 'id' });
     deps.clients.set(record);
+    deps.keysChanged?.();
     return view(deps, record);
   });
 
   app.delete<{ Params: { id: string } }>('/keys/:id', async (req) => {
     if (!(await keys.delete(req.params.id))) throw new GatewayError('not_found', `No key with id ${req.params.id}.`, { param: 'id' });
     deps.clients.remove(req.params.id);
+    deps.keysChanged?.();
     return { id: req.params.id, deleted: true };
   });
 }

@@ -18,6 +18,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
       queue: s.queue,
       scheduler: { dispatched: s.dispatched, cpuMicrosPerRequest: s.cpuMicrosPerRequest },
       cache: deps.cache.stats(),
+      cluster: deps.clusterStatus?.() ?? null,
     };
   });
 
