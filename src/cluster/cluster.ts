@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { EventLog, SluiceEvent } from '../events/index.ts';
 import type { AccountPool } from '../pool/index.ts';
@@ -49,6 +50,8 @@ export class Cluster {
   readonly #sub: Redis;
   readonly #channel: string;
   #instances = 1;
+  /** The value of the epoch key this instance last saw. */
+  #epoch: string | undefined;
   #degraded = false;
   #recovering = false;
   #timer: NodeJS.Timeout | undefined;
@@ -125,16 +128,23 @@ export class Cluster {
     const key = `${this.#opts.prefix}instances`;
     const now = Date.now();
     try {
+      const epochKey = `${this.#opts.prefix}epoch`;
       const res = await this.#redis
         .multi()
         .zadd(key, now, this.id)
         .zremrangebyscore(key, '-inf', now - this.#opts.heartbeatMs * 4)
         .zcard(key)
         .pexpire(key, this.#opts.heartbeatMs * 10)
+        .set(epochKey, `${this.id}.${now}`, 'NX')
+        .get(epochKey)
         .exec();
       const n = Number(res?.[2]?.[1] ?? 1);
       this.#instances = Math.max(1, n);
-      if (this.#degraded) await this.#recover();
+      // A new epoch: Redis started empty (restarted without persistence, or flushed).
+      const epoch = String(res?.[5]?.[1] ?? '');
+      const emptied = this.#epoch !== undefined && epoch !== this.#epoch;
+      this.#epoch = epoch;
+      if (this.#degraded || emptied) await this.#recover(emptied);
     } catch (err) {
       this.#failed(err);
     }
@@ -152,21 +162,36 @@ export class Cluster {
     this.#target.events.emit('cluster_degraded', `instance ${this.id} lost Redis; limits scaled to 1/${this.#instances}`);
   }
 
-  async #recover(): Promise<void> {
+  /** Re-syncs after Redis was away or came back empty: windows rebuilt, states exchanged. */
+  async #recover(emptied = false): Promise<void> {
     if (this.#recovering) return;
     this.#recovering = true;
     try {
-      const added = await this.limits.backfill();
+      if (!this.#degraded) this.#failed(new Error('Redis came back without the shared state'));
+      let added = await this.limits.backfill();
+      if (emptied) await this.#writeAccountStates();
+      // Every live instance backfills at its own next heartbeat: stay on this instance's share
+      // until they all have, then add what was sent meanwhile, and share the limits again.
+      await sleep(this.#opts.heartbeatMs * 2);
+      added += await this.limits.backfill();
       await this.#applySharedState();
       await this.#target.keysChanged();
       this.#degraded = false;
       this.#target.pool.setShare(1);
-      this.#opts.log.info({ backfilled: added, instances: this.#instances }, 'Redis is back: limits shared again');
-      this.#target.events.emit('cluster_recovered', `instance ${this.id} has Redis again; ${added} requests counted meanwhile were shared`);
+      this.#opts.log.info({ backfilled: added, instances: this.#instances, emptied }, emptied ? 'Redis came back empty: shared windows rebuilt' : 'Redis is back: limits shared again');
+      this.#target.events.emit('cluster_recovered', `instance ${this.id} re-synced with Redis${emptied ? ' (it had restarted empty)' : ''}; ${added} recent requests added to the shared windows`);
     } catch (err) {
       this.#opts.log.warn({ err: String(err) }, 'Redis re-sync failed; will retry');
     } finally {
       this.#recovering = false;
+    }
+  }
+
+  /** After Redis lost its data: this instance's view of which accounts are out, unless another instance wrote first. */
+  async #writeAccountStates(): Promise<void> {
+    const key = `${this.#opts.prefix}accounts`;
+    for (const a of this.#target.pool.list()) {
+      if (!a.enabled) await this.#redis.hsetnx(key, a.name, JSON.stringify({ enabled: false, reason: a.disabledReason ?? null }));
     }
   }
 

@@ -17,22 +17,27 @@ export interface Reachability {
   failed(err: unknown): void;
 }
 
-/** Reservations counted only locally while Redis was unreachable, at most this many kept. */
-const BACKLOG_MAX = 100_000;
+/** Recent reservations kept to rebuild the shared windows, at most this many... */
+const RECENT_MAX = 200_000;
+/** ...and for windows up to this long (a day-long RPD window lost in a Redis restart is not rebuilt). */
+const RECENT_WINDOW_MAX_MS = 15 * 60_000;
 
 /**
  * The pool's limit windows shared on Redis: each window is a sorted set of requests (scored by
  * time) plus a running sum, changed only by atomic Lua scripts (src/cluster/scripts), so
  * instances never race on a read-modify-write. While Redis is unreachable every reservation
- * passes (the pool's local windows, scaled to this instance's share, keep the limits) and is
- * kept, so that it is added to the shared windows when Redis is back.
+ * passes (the pool's local windows, scaled to this instance's share, keep the limits). Each
+ * instance keeps its recent reservations, so that when Redis is back (or restarted empty) it
+ * adds them again: the shared windows are rebuilt from what every instance really sent.
  */
 export class RedisLimits implements LimitSync {
   readonly #redis: Redis & Scripts;
   readonly #prefix: string;
   readonly #reach: Reachability;
   readonly #onLearned: (account: string, model: string, dim: string, limit: number) => void;
-  #backlog: Array<{ at: number; r: SharedReservation }> = [];
+  /** This instance's reservations still inside their windows, oldest first. */
+  #recent: Array<{ at: number; r: SharedReservation }> = [];
+  #recentHead = 0;
 
   constructor(redis: Redis, prefix: string, reach: Reachability, onLearned: (account: string, model: string, dim: string, limit: number) => void) {
     redis.defineCommand('sluiceReserve', { lua: script('reserve') });
@@ -58,20 +63,37 @@ export class RedisLimits implements LimitSync {
   }
 
   async reserve(r: SharedReservation): Promise<number> {
+    const at = Date.now();
+    let wait = 0;
     if (!this.#reach.degraded()) {
       try {
         const args: Array<string | number> = [r.id, r.dims.length];
         for (const d of r.dims) args.push(d.windowMs, d.limit, d.amount);
         const keys = this.#keys(r);
         keys.push(`${this.#prefix}cool:${r.account}:${r.model}`);
-        return Number(await this.#redis.sluiceReserve(keys.length, ...keys, ...args));
+        wait = Number(await this.#redis.sluiceReserve(keys.length, ...keys, ...args));
       } catch (err) {
         this.#reach.failed(err);
       }
     }
-    this.#backlog.push({ at: Date.now(), r });
-    if (this.#backlog.length > BACKLOG_MAX) this.#backlog.splice(0, this.#backlog.length - BACKLOG_MAX);
-    return 0;
+    if (wait === 0) this.#remember(at, r);
+    return wait;
+  }
+
+  #remember(at: number, r: SharedReservation): void {
+    const recent = this.#recent;
+    recent.push({ at, r });
+    // Forget what has left every window (amortised: compact when half the array is dead).
+    while (this.#recentHead < recent.length) {
+      const e = recent[this.#recentHead];
+      const longest = e.r.dims.reduce((m, d) => Math.max(m, Math.min(d.windowMs, RECENT_WINDOW_MAX_MS)), 0);
+      if (e.at > at - longest && recent.length - this.#recentHead <= RECENT_MAX) break;
+      this.#recentHead++;
+    }
+    if (this.#recentHead > 1024 && this.#recentHead * 2 > recent.length) {
+      this.#recent = recent.slice(this.#recentHead);
+      this.#recentHead = 0;
+    }
   }
 
   settle(r: SharedReservation, update: { processingMs?: number; tokens?: number }): void {
@@ -81,7 +103,7 @@ export class RedisLimits implements LimitSync {
       args.push(d.amount, next);
       d.amount = next;
     }
-    if (this.#reach.degraded()) return; // the backlog holds the object: it adds the new amounts
+    if (this.#reach.degraded()) return; // the recent list holds the object: a rebuild adds the new amounts
     const keys = this.#keys(r);
     this.#redis.sluiceSettle(keys.length, ...keys, ...args).catch((err: unknown) => this.#reach.failed(err));
   }
@@ -95,13 +117,16 @@ export class RedisLimits implements LimitSync {
     this.#onLearned(account, model, dim, limit);
   }
 
-  /** Adds the reservations counted while Redis was unreachable to the shared windows. */
+  /**
+   * Adds this instance's recent reservations to the shared windows again (each at most once:
+   * members are unique): those counted while Redis was unreachable, and all of them when Redis
+   * came back empty. Returns how many entries were missing and added.
+   */
   async backfill(): Promise<number> {
-    const backlog = this.#backlog;
-    this.#backlog = [];
     const byWindow = new Map<string, { windowMs: number; args: Array<string | number> }>();
     const now = Date.now();
-    for (const { at, r } of backlog) {
+    for (let i = this.#recentHead; i < this.#recent.length; i++) {
+      const { at, r } = this.#recent[i];
       for (const d of r.dims) {
         if (at <= now - d.windowMs) continue;
         const key = this.#window(r, d.dim);
@@ -111,7 +136,10 @@ export class RedisLimits implements LimitSync {
       }
     }
     let added = 0;
-    for (const [key, w] of byWindow) added += Number(await this.#redis.sluiceBackfill(2, key, `${key}:sum`, w.windowMs, ...w.args));
+    for (const [key, w] of byWindow) {
+      // In slices, so one script never blocks Redis for long.
+      for (let j = 0; j < w.args.length; j += 2000) added += Number(await this.#redis.sluiceBackfill(2, key, `${key}:sum`, w.windowMs, ...w.args.slice(j, j + 2000)));
+    }
     return added;
   }
 }
