@@ -50,6 +50,10 @@ export class Cluster {
   readonly #sub: Redis;
   readonly #channel: string;
   #instances = 1;
+  /** True once a heartbeat reached Redis (a loss after that drains the windows first). */
+  #connectedOnce = false;
+  /** Live instances when this one lost Redis. */
+  #instancesBefore = 1;
   /** The value of the epoch key this instance last saw. */
   #epoch: string | undefined;
   #degraded = false;
@@ -138,6 +142,7 @@ export class Cluster {
         .set(epochKey, `${this.id}.${now}`, 'NX')
         .get(epochKey)
         .exec();
+      this.#connectedOnce = true;
       const n = Number(res?.[2]?.[1] ?? 1);
       this.#instances = Math.max(1, n);
       // A new epoch: Redis started empty (restarted without persistence, or flushed).
@@ -153,8 +158,9 @@ export class Cluster {
   #failed(err: unknown): void {
     if (this.#degraded || this.#closed) return;
     this.#degraded = true;
+    this.#instancesBefore = this.#instances;
     const share = 1 / this.#instances;
-    this.#target.pool.setShare(share);
+    this.#target.pool.setShare(share, this.#connectedOnce);
     this.#opts.log.warn(
       { err: String(err), instances: this.#instances, share },
       `Redis unreachable: serving on this instance's share (1/${this.#instances}) of every account limit until it is back`,
@@ -170,9 +176,9 @@ export class Cluster {
       if (!this.#degraded) this.#failed(new Error('Redis came back without the shared state'));
       let added = await this.limits.backfill();
       if (emptied) await this.#writeAccountStates();
-      // Every live instance backfills at its own next heartbeat: stay on this instance's share
-      // until they all have, then add what was sent meanwhile, and share the limits again.
-      await sleep(this.#opts.heartbeatMs * 2);
+      // Every live instance backfills when it reconnects: stay on this instance's share until
+      // they all have (or a few heartbeats passed), then add what was sent meanwhile, and share again.
+      await this.#awaitOthersSynced(Date.now());
       added += await this.limits.backfill();
       await this.#applySharedState();
       await this.#target.keysChanged();
@@ -184,6 +190,26 @@ export class Cluster {
       this.#opts.log.warn({ err: String(err) }, 'Redis re-sync failed; will retry');
     } finally {
       this.#recovering = false;
+    }
+  }
+
+  /** Marks this instance re-synced; waits until every live instance has re-synced since `since`, at most 8 heartbeats. */
+  async #awaitOthersSynced(since: number): Promise<void> {
+    const p = this.#opts.prefix;
+    const hb = this.#opts.heartbeatMs;
+    await this.#redis.multi().zadd(`${p}synced`, Date.now(), this.id).pexpire(`${p}synced`, hb * 20).exec();
+    for (let i = 0; i < 8; i++) {
+      const now = Date.now();
+      const res = await this.#redis
+        .multi()
+        .zcount(`${p}synced`, since - hb * 2, '+inf')
+        .zcount(`${p}instances`, now - hb * 4, '+inf')
+        .exec();
+      // After a restart the instance list is rebuilt only as instances reconnect: expect at
+      // least as many as there were before the outage.
+      const live = Math.max(Number(res?.[1]?.[1] ?? 1), this.#instancesBefore);
+      if (Number(res?.[0]?.[1] ?? 0) >= live) return;
+      await sleep(hb);
     }
   }
 

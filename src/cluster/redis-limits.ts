@@ -36,7 +36,7 @@ export class RedisLimits implements LimitSync {
   readonly #reach: Reachability;
   readonly #onLearned: (account: string, model: string, dim: string, limit: number) => void;
   /** This instance's reservations still inside their windows, oldest first. */
-  #recent: Array<{ at: number; r: SharedReservation }> = [];
+  #recent: SharedReservation[] = [];
   #recentHead = 0;
 
   constructor(redis: Redis, prefix: string, reach: Reachability, onLearned: (account: string, model: string, dim: string, limit: number) => void) {
@@ -76,18 +76,21 @@ export class RedisLimits implements LimitSync {
         this.#reach.failed(err);
       }
     }
-    if (wait === 0) this.#remember(at, r);
+    if (wait === 0) {
+      r.countedAt = at;
+      this.#remember(r, at);
+    }
     return wait;
   }
 
-  #remember(at: number, r: SharedReservation): void {
+  #remember(r: SharedReservation, now: number): void {
     const recent = this.#recent;
-    recent.push({ at, r });
+    recent.push(r);
     // Forget what has left every window (amortised: compact when half the array is dead).
     while (this.#recentHead < recent.length) {
       const e = recent[this.#recentHead];
-      const longest = e.r.dims.reduce((m, d) => Math.max(m, Math.min(d.windowMs, RECENT_WINDOW_MAX_MS)), 0);
-      if (e.at > at - longest && recent.length - this.#recentHead <= RECENT_MAX) break;
+      const longest = e.dims.reduce((m, d) => Math.max(m, Math.min(d.windowMs, RECENT_WINDOW_MAX_MS)), 0);
+      if ((e.countedAt ?? 0) > now - longest && recent.length - this.#recentHead <= RECENT_MAX) break;
       this.#recentHead++;
     }
     if (this.#recentHead > 1024 && this.#recentHead * 2 > recent.length) {
@@ -97,6 +100,7 @@ export class RedisLimits implements LimitSync {
   }
 
   settle(r: SharedReservation, update: { processingMs?: number; tokens?: number }): void {
+    if (update.processingMs !== undefined) r.countedAt = Math.max(r.countedAt ?? 0, Date.now() - update.processingMs);
     const args: Array<string | number> = [r.id, r.dims.length, update.processingMs ?? -1];
     for (const d of r.dims) {
       const next = d.dim === 'tpm' && update.tokens !== undefined ? update.tokens : d.amount;
@@ -126,7 +130,8 @@ export class RedisLimits implements LimitSync {
     const byWindow = new Map<string, { windowMs: number; args: Array<string | number> }>();
     const now = Date.now();
     for (let i = this.#recentHead; i < this.#recent.length; i++) {
-      const { at, r } = this.#recent[i];
+      const r = this.#recent[i];
+      const at = r.countedAt ?? now;
       for (const d of r.dims) {
         if (at <= now - d.windowMs) continue;
         const key = this.#window(r, d.dim);

@@ -20,6 +20,8 @@ export interface SharedReservation {
   readonly account: string;
   readonly model: string;
   readonly dims: SharedDim[];
+  /** When the upstream most likely counted it (epoch ms; set and moved later by the sync). */
+  countedAt?: number;
 }
 
 export interface LimitSync {

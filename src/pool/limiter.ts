@@ -153,7 +153,7 @@ export class ModelLimiter {
     if (w) w.limit = limit;
     else {
       const created = new SlidingWindow(this.#windowMs(dim), limit);
-      created.share = this.#share;
+      created.setShare(this.#share, Date.now());
       this.#windows.set(dim, created);
     }
     this.#setPacer(dim, limit);
@@ -163,9 +163,10 @@ export class ModelLimiter {
   #share = 1;
 
   /** Uses only `share` (0..1] of each limit, for an instance cut off from the shared state. */
-  setShare(share: number): void {
+  setShare(share: number, freeze = false): void {
     this.#share = share;
-    for (const w of this.#windows.values()) w.share = share;
+    const now = Date.now();
+    for (const w of this.#windows.values()) w.setShare(share, now, freeze);
   }
 
   /** Not before `until` (epoch ms): the shared windows said so. */

@@ -76,9 +76,9 @@ export class PoolAccount {
   }
 
   /** Uses only `share` of each limit (see AccountPool.setShare). */
-  setShare(share: number): void {
+  setShare(share: number, freeze = false): void {
     this.#share = share;
-    for (const l of this.#limiters.values()) l.setShare(share);
+    for (const l of this.#limiters.values()) l.setShare(share, freeze);
   }
 
   #share = 1;

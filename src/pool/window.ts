@@ -20,6 +20,9 @@ export class SlidingWindow {
    * instances cannot reach their shared state, see AccountPool.setShare).
    */
   share = 1;
+  /** While cut off: until then, at most the smaller of its share and what this process had in the window. */
+  #frozenUntil = 0;
+  #frozenCap = 0;
   #entries: WindowEntry[] = [];
   #head = 0;
   #sum = 0;
@@ -27,6 +30,21 @@ export class SlidingWindow {
   constructor(windowMs: number, limit: number) {
     this.windowMs = windowMs;
     this.limit = limit;
+  }
+
+  /**
+   * Limits this process to `share` of the limit. When the share first drops (`freeze`), the
+   * other instances' use of the current window is unknown: for one window this process keeps
+   * to the smaller of its share and what it already had in the window, so that all instances
+   * together stay within the limit while the window turns over; after that, `share` of it.
+   */
+  setShare(share: number, now: number, freeze = false): void {
+    if (share < 1 && this.share === 1 && freeze) {
+      this.#frozenCap = Math.min(this.used(now), Math.floor(this.limit * share));
+      this.#frozenUntil = now + this.windowMs;
+    }
+    if (share === 1) this.#frozenUntil = 0;
+    this.share = share;
   }
 
   #prune(now: number): void {
@@ -55,7 +73,12 @@ export class SlidingWindow {
    */
   waitFor(amount: number, now: number): number {
     this.#prune(now);
-    const limit = this.share === 1 ? this.limit : Math.max(1, Math.floor(this.limit * this.share));
+    let limit = this.limit;
+    if (this.share !== 1) {
+      const frozen = now < this.#frozenUntil;
+      limit = frozen ? Math.min(this.limit, this.#frozenCap) : Math.max(1, Math.floor(this.limit * this.share));
+      if (frozen && amount > limit) return this.#frozenUntil - now;
+    }
     if (this.#sum + amount <= limit) return 0;
     if (amount > this.limit) return Number.POSITIVE_INFINITY;
     if (amount > limit) return this.#sum === 0 ? 0 : this.windowMs;

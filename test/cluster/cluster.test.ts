@@ -173,8 +173,6 @@ describe('three instances on one Redis and one PostgreSQL', async () => {
     const s = await simStats(sim);
     const violations = s.totals.violations - before.totals.violations;
     // Stated tolerance: at most 2 % of the requests of this run (see README "Several instances").
-    for (const i of instances) console.log(i.output().split('\n').filter((l) => /Redis|cluster/.test(l)).map((l) => l.slice(0, 300)).join('\n'));
-    console.log(JSON.stringify(s.accounts), JSON.stringify(before.accounts));
     assert.ok(violations <= 12, `simulator limit violations during the Redis restart: ${violations}`);
     for (const i of instances) {
       let pool = await adminGet<{ cluster: { degraded: boolean } }>(i, '/pool');
