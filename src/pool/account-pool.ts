@@ -181,10 +181,14 @@ export class AccountPool {
     return wait;
   }
 
-  /** Uses only `share` of every limit (an instance cut off from the shared state); 1 restores them. */
-  setShare(share: number): void {
+  /**
+   * Uses only `share` of every limit (an instance cut off from the shared state); 1 restores
+   * them. `freeze`: the cut came while sharing, so the current windows are first drained safely
+   * (see SlidingWindow.setShare).
+   */
+  setShare(share: number, freeze = false): void {
     this.#share = share;
-    for (const a of this.#accounts.values()) a.setShare(share);
+    for (const a of this.#accounts.values()) a.setShare(share, freeze);
   }
 
   /** Sends `call` on the leased account. Resolves with the answer's head; throws TransportError. */
