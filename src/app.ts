@@ -9,7 +9,7 @@ import { Cluster } from './cluster/index.ts';
 import { type BatchGaugeSource, Metrics } from './metrics/index.ts';
 import { createImageStore, UrlSigner } from './images/index.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import { ClientDirectory, hashKey } from './policy/index.ts';
+import { ClientDirectory, clientExtrasFrom, hashKey } from './policy/index.ts';
 import { AccountPool } from './pool/index.ts';
 import { createPricer } from './pricing/index.ts';
 import { UpstreamClient } from './providers/index.ts';
@@ -81,17 +81,14 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const pool = new AccountPool(config.accounts, upstream, { scheduler: config.scheduler, events });
   const estimator = new TokenEstimator(config.scheduler.defaultCompletionTokens);
   const scheduler = new Scheduler(pool, estimator, config.scheduler, { retried: (account, reason) => metrics.retried(account, reason) });
-  const extras = new Map(
-    config.clients.map((c) => [c.name, { degradeImagesAbove: c.degradeImagesAbove, cache: c.cache, normalizePrompts: c.normalizePrompts, imageResponseFormat: c.imageResponseFormat }]),
-  );
-  const clients = new ClientDirectory(config.scheduler.timeScale, extras);
+  const clients = new ClientDirectory(config.scheduler.timeScale, clientExtrasFrom(config.clients));
   const secretBox = secretBoxFrom(opts.secret ?? process.env.SLUICE_SECRET);
   const logger = opts.logger ?? loggerOptions(config.server);
   let http: FastifyInstance | undefined;
   const ledger = new Ledger(store.usage, { onError: (err, rows) => http?.log.error({ err: String(err), rows }, 'usage ledger write failed; will retry') });
   const accounting = new Accounting(ledger, new Budgets(events), createPricer(config.pricing), (row) => metrics.observeUsage(row));
   const configAccounts = new Set(config.accounts.map((a) => a.name));
-  const policy = { budgets: accounting.budgets, serves: (m: string) => pool.serves(m), estimate: (c: Parameters<Scheduler['estimate']>[0]) => scheduler.estimate(c) };
+  const policy = { budgets: accounting.budgets, serves: (m: string, groups?: readonly string[]) => pool.serves(m, groups), estimate: (c: Parameters<Scheduler['estimate']>[0]) => scheduler.estimate(c) };
   const b = config.batch;
   const runner = new BatchRunner(store.batches, createLineExecutor({ clients, policy, scheduler, accounting, maxWaitMs: b.maxWaitMs }), {
     concurrency: b.concurrency,

@@ -145,6 +145,7 @@ export class Cluster {
       this.#connectedOnce = true;
       const n = Number(res?.[2]?.[1] ?? 1);
       this.#instances = Math.max(1, n);
+      this.#target.pool.setPacedInstances(this.#instances);
       // A new epoch: Redis started empty (restarted without persistence, or flushed).
       const epoch = String(res?.[5]?.[1] ?? '');
       const emptied = this.#epoch !== undefined && epoch !== this.#epoch;

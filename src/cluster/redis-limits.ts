@@ -62,15 +62,17 @@ export class RedisLimits implements LimitSync {
     return keys;
   }
 
-  async reserve(r: SharedReservation): Promise<number> {
+  async reserve(r: SharedReservation, rank: number): Promise<number> {
     const at = Date.now();
     let wait = 0;
     if (!this.#reach.degraded()) {
       try {
-        const args: Array<string | number> = [r.id, r.dims.length];
+        // Urgency lasts past the next free slot by a little, so the waiting request gets it.
+        const graceMs = Math.max(25, Math.ceil(r.dims.reduce((m, d) => Math.max(m, d.windowMs), 0) * 0.02));
+        const args: Array<string | number> = [r.id, r.dims.length, rank, graceMs];
         for (const d of r.dims) args.push(d.windowMs, d.limit, d.amount);
         const keys = this.#keys(r);
-        keys.push(`${this.#prefix}cool:${r.account}:${r.model}`);
+        keys.push(`${this.#prefix}cool:${r.account}:${r.model}`, `${this.#prefix}urgent:${r.account}:${r.model}`);
         wait = Number(await this.#redis.sluiceReserve(keys.length, ...keys, ...args));
       } catch (err) {
         this.#reach.failed(err);

@@ -1,6 +1,7 @@
 export { ConfigError, configFrom, interpolateEnv, loadConfigFile, parseAccount, parseConfig } from './load.ts';
 export {
   IMAGE_QUALITIES,
+  MODERATED_ENDPOINTS,
   PRIORITIES,
   PROVIDERS,
   type AccountConfig,

@@ -36,6 +36,12 @@ export const accountSchema = z.strictObject({
   models: z.array(z.string().min(1)).default([]),
   /** Azure: public model name -> deployment name (defaults to the model name). */
   deployments: z.record(z.string(), z.string().min(1)).default({}),
+  /**
+   * Public model name -> the name this upstream knows it by (relays that rename models, a
+   * self-hosted server's model id). Only the body's `model` changes; the public name still
+   * decides routing, limits and prices.
+   */
+  modelMap: z.record(z.string().min(1), z.string().min(1)).default({}),
   /** Azure: `api-version` query parameter. */
   apiVersion: z.string().default('2024-10-21'),
   /** Most requests this account may have in flight at once. */
@@ -46,6 +52,68 @@ export const accountSchema = z.strictObject({
 
 /** Image quality steps, best first, for budget-driven degradation. */
 export const IMAGE_QUALITIES = ['high', 'medium', 'low'] as const;
+
+const imageSize = z.string().regex(/^\d{2,5}x\d{2,5}$/, 'use WIDTHxHEIGHT, e.g. "1024x1024"');
+const pixels = (size: string): number => size.split('x').reduce((a, b) => a * Number(b), 1);
+
+/** A client's image ceilings and defaults, applied before scheduling (README "Policies"). */
+const clientImagesSchema = z
+  .strictObject({
+    /** Higher qualities are served at this one (`x-sluice-policy: quality=...`). */
+    maxQuality: z.enum(IMAGE_QUALITIES).optional(),
+    /** Larger sizes (by pixel count) are refused with 400. */
+    maxSize: imageSize.optional(),
+    /** Used when the request says no quality (or `auto`). */
+    defaultQuality: z.enum(IMAGE_QUALITIES).optional(),
+    /** Used when the request says no size (or `auto`). */
+    defaultSize: imageSize.optional(),
+  })
+  .superRefine((p, ctx) => {
+    const rank = (q: string): number => IMAGE_QUALITIES.indexOf(q as (typeof IMAGE_QUALITIES)[number]);
+    if (p.maxQuality && p.defaultQuality && rank(p.defaultQuality) < rank(p.maxQuality)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultQuality'], message: `is above maxQuality "${p.maxQuality}"` });
+    }
+    if (p.maxSize && p.defaultSize && pixels(p.defaultSize) > pixels(p.maxSize)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultSize'], message: `is larger than maxSize "${p.maxSize}"` });
+    }
+  });
+
+/** A regular expression's source, checked to compile (case-insensitive, as guardrails use it). */
+const regexSource = z
+  .string()
+  .min(1)
+  .superRefine((source, ctx) => {
+    try {
+      new RegExp(source, 'i');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(err as Error).message}` });
+    }
+  });
+
+/** Endpoints the moderation pre-check may screen. */
+export const MODERATED_ENDPOINTS = ['images.generations', 'images.edits', 'chat.completions'] as const;
+
+/** Prompt screening before any upstream is paid (README "Policies"). */
+const guardrailsSchema = z.strictObject({
+  /** Words or phrases refused anywhere in a prompt (case-insensitive; whole words for Latin script). */
+  words: z.array(z.string().min(1)).default([]),
+  /** Files with one word or phrase per line (`#` starts a comment line), relative to the working directory. */
+  wordLists: z.array(z.string().min(1)).default([]),
+  /** Regular expressions (case-insensitive) refused anywhere in a prompt. */
+  patterns: z.array(regexSource).default([]),
+  /** Ask `/v1/moderations` through the pool first; `true` screens image generations and edits with omni-moderation-latest. */
+  moderation: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        endpoints: z.array(z.enum(MODERATED_ENDPOINTS)).min(1).default(['images.generations', 'images.edits']),
+        model: z.string().min(1).default('omni-moderation-latest'),
+        /** Block only when one of these categories is flagged (default: whenever the input is flagged). */
+        categories: z.array(z.string().min(1)).min(1).optional(),
+      }),
+    ])
+    .default(false),
+});
 
 const clientSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'),
@@ -67,6 +135,12 @@ const clientSchema = z.strictObject({
   normalizePrompts: z.boolean().default(false),
   /** How image answers are delivered when the request does not say (`response_format`). */
   imageResponseFormat: z.enum(['b64_json', 'url']).default('b64_json'),
+  /** Account groups this client may use, tried in this order (absent: every group, in config order). */
+  groups: z.array(z.string().min(1)).min(1).optional(),
+  /** Model -> models tried in order when it cannot be served before the request's deadline. */
+  fallbacks: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
+  guardrails: guardrailsSchema.optional(),
+  images: clientImagesSchema.optional(),
 });
 
 /** How the scheduler waits, retries and spreads load (every field has a default). */
@@ -238,12 +312,37 @@ export const configSchema = z
     unique(cfg.accounts.map((a) => a.name), 'accounts', 'name', ctx);
     unique(cfg.clients.map((c) => c.name), 'clients', 'name', ctx);
     unique(cfg.clients.map((c) => c.key), 'clients', 'key', ctx);
+    cfg.clients.forEach((c, i) => {
+      checkRouting(c, i, cfg.accounts, ctx);
+    });
     cfg.accounts.forEach((a, i) => {
       if (a.provider !== 'openai' && !a.baseUrl) {
         ctx.addIssue({ code: 'custom', path: ['accounts', i, 'baseUrl'], message: `is required for provider "${a.provider}"` });
       }
     });
   });
+
+/** A client's groups must exist (when the file lists accounts), and its fallbacks must be models it may use. */
+function checkRouting(
+  c: { groups?: string[]; fallbacks: Record<string, string[]>; models: string[] },
+  i: number,
+  accounts: ReadonlyArray<{ group: string }>,
+  ctx: z.RefinementCtx,
+): void {
+  const known = new Set(accounts.map((a) => a.group));
+  c.groups?.forEach((g, j) => {
+    if (accounts.length > 0 && !known.has(g)) {
+      ctx.addIssue({ code: 'custom', path: ['clients', i, 'groups', j], message: `no account is in group "${g}" (groups: ${[...known].join(', ')})` });
+    }
+  });
+  for (const [model, list] of Object.entries(c.fallbacks)) {
+    list.forEach((m, j) => {
+      const path = ['clients', i, 'fallbacks', model, j];
+      if (m === model) ctx.addIssue({ code: 'custom', path, message: 'a model cannot be its own fallback' });
+      else if (!c.models.includes('*') && !c.models.includes(m)) ctx.addIssue({ code: 'custom', path, message: `"${m}" is not in this client's models` });
+    });
+  }
+}
 
 function unique(values: string[], list: string, field: string, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();

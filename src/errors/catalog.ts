@@ -22,6 +22,8 @@ export const ERROR_CATALOG = {
   secret_missing: { status: 400, type: 'invalid_request_error' },
   unknown_url: { status: 404, type: 'invalid_request_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
+  /** A client's guardrails or the moderation pre-check refused the prompt (OpenAI's code for its own refusals). */
+  content_policy_violation: { status: 400, type: 'invalid_request_error' },
   // --- capacity ---
   rate_limit_exceeded: { status: 429, type: 'requests' },
   client_rate_limit_exceeded: { status: 429, type: 'requests' },

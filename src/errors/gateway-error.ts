@@ -45,7 +45,9 @@ export class GatewayError extends Error {
 /** An upstream error body relayed as is (after scrubbing): status and body come from upstream. */
 export class RelayedUpstreamError extends GatewayError {
   readonly body: { error: Record<string, unknown> };
-  constructor(status: number, body: { error: Record<string, unknown> }) {
+  /** The upstream's safety system refused the request (counted, never retried). */
+  readonly contentPolicy: boolean;
+  constructor(status: number, body: { error: Record<string, unknown> }, contentPolicy = false) {
     const e = body.error;
     super('invalid_request', String(e.message ?? 'Upstream rejected the request'), {
       status,
@@ -53,6 +55,7 @@ export class RelayedUpstreamError extends GatewayError {
       param: typeof e.param === 'string' ? e.param : null,
     });
     this.body = body;
+    this.contentPolicy = contentPolicy;
   }
   override toBody(): { error: { message: string; type: string; param: string | null; code: string } } {
     const e = this.body.error;

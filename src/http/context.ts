@@ -55,6 +55,10 @@ export interface RequestFacts {
   ttftMs?: number;
   /** The prompt's text, kept only when `server.logPrompts` is on. */
   prompt?: string;
+  /** What the client's policy changed (the `x-sluice-policy` answer header). */
+  policy?: string;
+  /** Why the prompt was refused for its content (`guardrail: word`, `moderation: violence`, `upstream`). */
+  blocked?: string;
 }
 
 declare module 'fastify' {

@@ -74,6 +74,8 @@ export function recordOutcome(req: FastifyRequest, reply: FastifyReply, deps: Ht
       costUsd,
       cache: f?.cache,
       stream,
+      policy: f?.policy,
+      blocked: f?.blocked,
       prompt: f?.prompt,
     },
     'request',

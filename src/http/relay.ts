@@ -2,13 +2,14 @@ import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { stripUsageChunk, withStreamUsage } from '../accounting/index.ts';
 import { GatewayError } from '../errors/index.ts';
-import { applyClientPolicy } from '../policy/index.ts';
+import { applyClientPolicy, retarget } from '../policy/index.ts';
 import type { Priority } from '../config/index.ts';
 import { type CachedAnswer, cacheDecision } from '../cache/index.ts';
 import type { ClientIdentity } from '../policy/index.ts';
 import type { Need } from '../pool/index.ts';
 import { callFields, type UpstreamCall } from '../providers/index.ts';
 import type { Dispatched, DispatchedStream } from '../scheduler/index.ts';
+import { noteRefusal, policyHeader, screenByModeration } from './content-policy.ts';
 import type { HttpDeps, RequestFacts } from './context.ts';
 import { type DeliveryPlan, deliverImages, planImageDelivery } from './image-delivery.ts';
 import { promptText } from './prompt-text.ts';
@@ -33,6 +34,9 @@ function sluiceHeaders(req: FastifyRequest, d: Dispatched): Record<string, strin
     'x-sluice-account': d.account,
     'x-sluice-queue-ms': String(d.queueMs),
     'x-sluice-attempts': String(d.attempts),
+    // The public model that served: the one asked for, or the client's fallback.
+    'x-sluice-model': d.model,
+    ...(req.facts?.policy ? { 'x-sluice-policy': req.facts.policy } : {}),
   };
 }
 
@@ -48,13 +52,28 @@ function imageParams(call: UpstreamCall): { n?: number; size?: string; quality?:
  * aborts the upstream call. What happened is recorded (ledger, budgets) once the answer is out.
  */
 export async function relay(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, asked: UpstreamCall): Promise<void> {
+  try {
+    await relayCall(req, reply, deps, asked);
+  } catch (err) {
+    noteRefusal(req, deps, err);
+    throw err;
+  }
+}
+
+async function relayCall(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, asked: UpstreamCall): Promise<void> {
   const client = req.client;
   if (!client) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
   req.facts = { model: asked.model, endpoint: asked.endpoint, request: imageParams(asked) };
   const policy = applyClientPolicy(client, asked, deps.policy);
   req.facts.estimateTokens = policy.need.tokens;
+  req.facts.request = imageParams(policy.call);
+  if (policy.notes) req.facts.policy = policyHeader(policy.notes);
   const plan = planImageDelivery(client, policy.call);
-  const job: Forward = { plan, need: policy.need, priority: requestPriority(req, client.priority), maxWaitMs: requestMaxWait(req, asked.endpoint, deps.config.scheduler) };
+  const fallbacks = policy.fallbacks?.map((m) => planImageDelivery(client, retarget(policy.call, m, client.imageResponseFormat)));
+  const priority = requestPriority(req, client.priority);
+  const maxWaitMs = requestMaxWait(req, asked.endpoint, deps.config.scheduler);
+  const screenedMs = await screenByModeration(req, reply, deps, policy.call, priority, maxWaitMs);
+  const job: Forward = { plan, need: policy.need, priority, maxWaitMs: Math.max(0, maxWaitMs - screenedMs), fallbacks };
   req.facts.priority = job.priority;
   if (deps.config.server.logPrompts) req.facts.prompt = promptText(policy.call);
   const decision = cacheDecision({
@@ -87,6 +106,8 @@ interface Forward {
   need: Need;
   priority: Priority;
   maxWaitMs: number;
+  /** The plans of the client's fallback models for this call, in order. */
+  fallbacks: DeliveryPlan[] | undefined;
 }
 
 /** Sends the call upstream through the scheduler and answers; returns what may be cached (a 2xx answer, whole). */
@@ -97,27 +118,34 @@ async function forward(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps,
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) abort.abort();
   });
-  const d = await deps.scheduler.dispatch({ call, client, priority: job.priority, maxWaitMs: job.maxWaitMs, signal: abort.signal, need: job.need });
+  const fallbacks = job.fallbacks?.map((p) => withStreamUsage(p.call).call);
+  const d = await deps.scheduler.dispatch({ call, client, priority: job.priority, maxWaitMs: job.maxWaitMs, signal: abort.signal, need: job.need, groups: client.groups, fallbacks });
   const facts = req.facts as RequestFacts;
-  Object.assign(facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs, upstreamMs: d.upstreamMs });
+  Object.assign(facts, { account: d.account, attempts: d.attempts, queueMs: d.queueMs, upstreamMs: d.upstreamMs, model: d.model });
+  // A fallback's answer is delivered by its own plan, and never cached: the cache key is the
+  // request for the model asked for, which a later request may well get.
+  const primary = d.model === call.model;
+  const plan = primary ? job.plan : (job.fallbacks?.find((p) => p.call.model === d.model) ?? job.plan);
+  if (!primary) facts.request = imageParams(plan.call);
   if (!reply.hasHeader('x-sluice-cache')) reply.header('x-sluice-cache', 'miss');
   facts.cache ??= 'miss';
   if (d.kind === 'json') {
     facts.usage = d.json.usage;
     facts.images = Array.isArray(d.json.data) && call.endpoint.startsWith('images.') ? d.json.data.length : undefined;
-    const body = (await deliverImages(req, job.plan, d.json, deps.delivery)) ?? d.raw;
+    const body = (await deliverImages(req, plan, d.json, deps.delivery)) ?? d.raw;
     await reply.code(d.status).headers(sluiceHeaders(req, d)).type('application/json').send(body);
-    return d.status < 300 ? { status: d.status, contentType: 'application/json', body: d.raw, storedAt: Date.now(), model: call.model } : undefined;
+    return d.status < 300 && primary ? { status: d.status, contentType: 'application/json', body: d.raw, storedAt: Date.now(), model: d.model } : undefined;
   }
   const sse = await pipeStream(req, reply, d, abort.signal, strip, deps);
-  return sse ? { status: d.status, contentType: 'text/event-stream; charset=utf-8', body: sse, storedAt: Date.now(), model: call.model } : undefined;
+  return sse && primary ? { status: d.status, contentType: 'text/event-stream; charset=utf-8', body: sse, storedAt: Date.now(), model: d.model } : undefined;
 }
 
 /** Answers from the cache: no account touched, $0 in the ledger, `x-sluice-cache: hit`. */
 async function serveCached(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps, plan: DeliveryPlan, hit: CachedAnswer, how: 'hit' | 'coalesced'): Promise<void> {
   const facts = req.facts as RequestFacts;
   Object.assign(facts, { cacheHit: true, cache: how, attempts: 0, queueMs: 0, upstreamMs: 0 });
-  reply.headers({ 'x-request-id': req.id, 'x-sluice-cache': how, 'x-sluice-queue-ms': '0', 'x-sluice-attempts': '0' });
+  reply.headers({ 'x-request-id': req.id, 'x-sluice-cache': how, 'x-sluice-queue-ms': '0', 'x-sluice-attempts': '0', 'x-sluice-model': hit.model });
+  if (facts.policy) reply.header('x-sluice-policy', facts.policy);
   if (hit.contentType.startsWith('text/event-stream')) {
     await reply.code(hit.status).header('cache-control', 'no-cache').type(hit.contentType).send(hit.body);
     return;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Accounting } from '../accounting/index.ts';
 import { GatewayError } from '../errors/index.ts';
-import { applyClientPolicy, type ClientDirectory, type PolicyDeps } from '../policy/index.ts';
+import { applyClientPolicy, type ClientDirectory, moderate, type PolicyDeps, retarget } from '../policy/index.ts';
 import type { Scheduler } from '../scheduler/index.ts';
 import { BATCH_ENDPOINTS } from './validate.ts';
 
@@ -25,8 +25,9 @@ export interface ExecuteDeps {
 
 /**
  * Runs one batch line the way an interactive request runs — the owner's policy (models, budget,
- * quota), the scheduler, the ledger — but always at low priority, paced, so interactive traffic
- * goes first and batches fill the spare capacity.
+ * image policy, guardrails and moderation, quota), its groups and fallbacks, the scheduler, the
+ * ledger — but always at low priority, paced, so interactive traffic goes first and batches
+ * fill the spare capacity.
  */
 export function createLineExecutor(deps: ExecuteDeps): ExecuteLine {
   return async (owner, endpointUrl, body, signal) => {
@@ -36,13 +37,16 @@ export function createLineExecutor(deps: ExecuteDeps): ExecuteLine {
     const model = typeof body.model === 'string' ? body.model : '';
     const requestId = `req_${randomUUID().replaceAll('-', '')}`;
     const outcome = { time: Date.now(), requestId, client: owner, budget: client.budget, model, endpoint, cacheHit: false };
-    const { call, need } = applyClientPolicy(client, { endpoint, model, json: body, stream: false }, deps.policy);
+    const { call, need, fallbacks } = applyClientPolicy(client, { endpoint, model, json: body, stream: false }, deps.policy);
     try {
-      const d = await deps.scheduler.dispatch({ call, client, priority: 'low', maxWaitMs: deps.maxWaitMs, signal, need });
+      await moderate(client, call, { requestId, priority: 'low', maxWaitMs: deps.maxWaitMs, signal }, deps);
+      const others = fallbacks?.map((m) => retarget(call, m, client.imageResponseFormat));
+      const d = await deps.scheduler.dispatch({ call, client, priority: 'low', maxWaitMs: deps.maxWaitMs, signal, need, groups: client.groups, fallbacks: others });
       if (d.kind !== 'json') throw new GatewayError('upstream_bad_response', 'A batch line got a stream.');
       deps.accounting.record({
         ...outcome,
         time: Date.now(),
+        model: d.model,
         account: d.account,
         status: d.status,
         attempts: d.attempts,

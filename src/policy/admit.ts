@@ -1,8 +1,9 @@
-import { IMAGE_QUALITIES } from '../config/index.ts';
 import type { Need } from '../pool/index.ts';
 import type { UpstreamCall } from '../providers/index.ts';
 import { GatewayError } from '../errors/index.ts';
 import { type ClientIdentity, mayUseModel } from './client-directory.ts';
+import { matchGuardrails, PromptRefused } from './guardrails.ts';
+import { applyImagePolicy, lowerQuality, type PolicyNotes } from './image-policy.ts';
 
 /** What policy needs to know about a client's spending (the accounting layer's Budgets). */
 export interface BudgetView {
@@ -13,14 +14,17 @@ export interface BudgetView {
 /** What policy asks of the rest of the gateway. */
 export interface PolicyDeps {
   budgets: BudgetView;
-  /** True when some enabled account serves the model. */
-  serves(model: string): boolean;
+  /** True when some enabled account serves the model (in one of `groups`, when given). */
+  serves(model: string, groups?: readonly string[]): boolean;
   estimate(call: UpstreamCall): Need;
 }
 
-/** Refuses a model the pool does not serve (404) or the client may not use (403). */
-export function checkModel(client: ClientIdentity, model: string, serves: (m: string) => boolean): void {
-  if (!serves(model)) {
+/**
+ * Refuses a model the pool does not serve (404) or the client may not use (403). A model no
+ * account serves right now passes when one of its `fallbacks` is served.
+ */
+export function checkModel(client: ClientIdentity, model: string, serves: (m: string) => boolean, fallbacks?: readonly string[]): void {
+  if (!serves(model) && !fallbacks?.some(serves)) {
     throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' });
   }
   if (!mayUseModel(client, model)) {
@@ -28,41 +32,43 @@ export function checkModel(client: ClientIdentity, model: string, serves: (m: st
   }
 }
 
+/** A call the client's policy let through, as it will be sent. */
+export interface Admitted {
+  call: UpstreamCall;
+  /** What it will consume (for the scheduler and the client's quota). */
+  need: Need;
+  /** What the image policy or budget degradation changed (the `x-sluice-policy` answer header). */
+  notes: PolicyNotes | undefined;
+  /** Models to try, in order, when `call.model` cannot be served before the deadline. */
+  fallbacks: readonly string[] | undefined;
+}
+
 /**
  * The client's own rules, applied before any account is asked, for interactive and batch
- * requests alike: the model (404/403), its budget (429 `budget_exceeded`), budget-driven image
- * degradation, and its own per-minute quota (429 `client_rate_limit_exceeded`). Returns the call
- * as it will be sent and what it will consume.
+ * requests alike: the model (404/403, its groups and fallbacks considered), its budget (429
+ * `budget_exceeded`), its image policy and budget-driven image degradation, its word lists and
+ * patterns (400 `content_policy_violation`), and its own per-minute quota (429
+ * `client_rate_limit_exceeded`), in that order, so a refused prompt uses no quota.
  */
-export function applyClientPolicy(client: ClientIdentity, call: UpstreamCall, deps: PolicyDeps): { call: UpstreamCall; need: Need } {
-  checkModel(client, call.model, (m) => deps.serves(m));
+export function applyClientPolicy(client: ClientIdentity, call: UpstreamCall, deps: PolicyDeps): Admitted {
+  const fallbacks = client.fallbacks[call.model];
+  checkModel(client, call.model, (m) => deps.serves(m, client.groups), fallbacks);
   const budgets = deps.budgets;
-  const estimate = (c: UpstreamCall): Need => deps.estimate(c);
   budgets.check(client.name, client.budget);
-  const final = degradeImages(client, call, budgets);
-  const need = estimate(final);
+  const shaped = applyImagePolicy(client.images, call);
+  const degraded = degradeImages(client, shaped.call, budgets);
+  const final = degraded?.call ?? shaped.call;
+  const rule = client.guardrails && matchGuardrails(client.guardrails, final);
+  if (rule) throw new PromptRefused('guardrail', rule);
+  const need = deps.estimate(final);
   client.limiter.take(need);
-  return { call: final, need };
+  const notes = degraded ? { ...shaped.notes, quality: degraded.quality } : shaped.notes;
+  return { call: final, need, notes, fallbacks };
 }
 
 /** "Above 80% of the daily budget, serve image quality high as medium." */
-function degradeImages(client: ClientIdentity, call: UpstreamCall, budgets: BudgetView): UpstreamCall {
-  if (client.degradeImagesAbove === null || !call.endpoint.startsWith('images.')) return call;
-  if (budgets.usedFraction(client.name, client.budget) < client.degradeImagesAbove) return call;
-  if (call.json) {
-    const q = lower(call.json.quality);
-    return q ? { ...call, json: { ...call.json, quality: q }, rawJson: undefined } : call;
-  }
-  if (call.form) {
-    const field = call.form.find((p) => p.name === 'quality' && 'value' in p);
-    const q = field && 'value' in field ? lower(field.value) : undefined;
-    if (!q) return call;
-    return { ...call, form: call.form.map((p) => (p === field ? { name: 'quality', value: q } : p)) };
-  }
-  return call;
-}
-
-function lower(quality: unknown): string | undefined {
-  const i = IMAGE_QUALITIES.indexOf(quality as (typeof IMAGE_QUALITIES)[number]);
-  return i >= 0 && i < IMAGE_QUALITIES.length - 1 ? IMAGE_QUALITIES[i + 1] : undefined;
+function degradeImages(client: ClientIdentity, call: UpstreamCall, budgets: BudgetView): ReturnType<typeof lowerQuality> {
+  if (client.degradeImagesAbove === null || !call.endpoint.startsWith('images.')) return undefined;
+  if (budgets.usedFraction(client.name, client.budget) < client.degradeImagesAbove) return undefined;
+  return lowerQuality(call);
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Priority } from '../config/index.ts';
 import type { ClientKeyRecord } from '../store/types.ts';
 import { ClientLimiter } from './client-limiter.ts';
+import type { Guardrails } from './guardrails.ts';
+import type { ImagePolicy } from './image-policy.ts';
 
 /** Who is calling: what the rest of the request path may know about a client (never its key). */
 export interface ClientIdentity {
@@ -22,6 +24,14 @@ export interface ClientIdentity {
   readonly cache: boolean | null;
   readonly normalizePrompts: boolean;
   readonly imageResponseFormat: 'b64_json' | 'url';
+  /** Account groups this client may use, in order (config only); undefined: every group. */
+  readonly groups: readonly string[] | undefined;
+  /** Model -> models tried when it cannot be served before the deadline (config only). */
+  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+  /** Prompt screening before anything is sent upstream (config only). */
+  readonly guardrails: Guardrails | undefined;
+  /** Image quality and size ceilings and defaults (config only). */
+  readonly images: ImagePolicy | undefined;
 }
 
 /** Settings that exist only in the config file, not in the key store. */
@@ -30,6 +40,10 @@ export interface ClientExtras {
   cache?: boolean;
   normalizePrompts?: boolean;
   imageResponseFormat?: 'b64_json' | 'url';
+  groups?: readonly string[];
+  fallbacks?: Readonly<Record<string, readonly string[]>>;
+  guardrails?: Guardrails;
+  images?: ImagePolicy;
 }
 
 /** SHA-256 of a client key, hex. Keys are only ever held and compared in this form. */
@@ -53,6 +67,10 @@ export function identityOf(r: ClientKeyRecord, timeScale = 1, extras: ClientExtr
     cache: extras.cache ?? null,
     normalizePrompts: extras.normalizePrompts ?? false,
     imageResponseFormat: extras.imageResponseFormat ?? 'b64_json',
+    groups: extras.groups,
+    fallbacks: extras.fallbacks ?? {},
+    guardrails: extras.guardrails,
+    images: extras.images,
   };
 }
 

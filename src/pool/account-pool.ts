@@ -16,6 +16,11 @@ export interface AcquireOptions {
   roll?: number;
   /** Spread this request evenly through the windows (background work, see ModelLimiter). */
   paced?: boolean;
+  /**
+   * The client's own groups, tried in this order, and no others (canary routing does not apply).
+   * Pass the same array every time (the client's config): orders are cached by its identity.
+   */
+  groups?: readonly string[];
 }
 
 export interface PoolOptions {
@@ -37,10 +42,13 @@ export class AccountPool {
   readonly #timing: LimitTiming;
   readonly #circuit: { failureThreshold: number; openMs: number; maxOpenMs: number };
   readonly #orderCache = new Map<string, readonly [PoolAccount[][], PoolAccount[][]]>();
+  /** Orders for clients bound to groups: client groups array -> model -> accounts by group. */
+  #boundCache = new WeakMap<readonly string[], Map<string, PoolAccount[][]>>();
   #sync: LimitSync | undefined;
   #instance = '';
   #leases = 0;
   #share = 1;
+  #pacedInstances = 1;
   /** The time factor of limit windows (1 in production). */
   readonly timeScale: number;
   readonly #changed = (): void => {
@@ -79,8 +87,9 @@ export class AccountPool {
     return [...all].sort();
   }
 
-  serves(model: string): boolean {
-    for (const a of this.#accounts.values()) if (a.enabled && a.models.has(model)) return true;
+  /** True when an enabled account serves `model` (in one of `groups`, when given). */
+  serves(model: string, groups?: readonly string[]): boolean {
+    for (const a of this.#accounts.values()) if (a.enabled && a.models.has(model) && (!groups || groups.includes(a.group))) return true;
     return false;
   }
 
@@ -115,6 +124,19 @@ export class AccountPool {
     return orders;
   }
 
+  /** Accounts serving `model` in the client's `groups`, in the client's order; cached like {@link #orders}. */
+  #bound(model: string, groups: readonly string[]): PoolAccount[][] {
+    let byModel = this.#boundCache.get(groups);
+    if (!byModel) this.#boundCache.set(groups, (byModel = new Map()));
+    let order = byModel.get(model);
+    if (!order) {
+      const [all] = this.#orders(model);
+      order = groups.map((g) => all.find((accounts) => accounts[0].group === g)).filter((accounts) => accounts !== undefined);
+      byModel.set(model, order);
+    }
+    return order;
+  }
+
   #groups(model: string, roll: number): PoolAccount[][] {
     const [canaryFirst, canaryLast] = this.#orders(model);
     const canary = this.#canary.get(model);
@@ -123,7 +145,7 @@ export class AccountPool {
 
   /** Takes a slot for `need` on the best account with room now, or says how long to wait. */
   acquire(model: string, need: Need, now: number, opts: AcquireOptions = {}): AcquireResult {
-    const groups = this.#groups(model, opts.roll ?? Math.random());
+    const groups = opts.groups ? this.#bound(model, opts.groups) : this.#groups(model, opts.roll ?? Math.random());
     const avoid = opts.avoid !== undefined && opts.avoid.size > 0 ? opts.avoid : undefined;
     const hasFresh = !avoid || groups.some((g) => g.some((a) => a.enabled && !avoid.has(a.name)));
     let wait = Number.POSITIVE_INFINITY;
@@ -170,13 +192,14 @@ export class AccountPool {
   }
 
   /**
-   * Confirms a lease in the shared windows. 0: it stands. Otherwise the lease was undone (see
+   * Confirms a lease in the shared windows, for a request of priority `rank` (0 high, 1 normal,
+   * 2 low). 0: it stands. Otherwise the lease was undone (see
    * Lease.refused) and the account held back for that many ms; admission must pick again.
    */
-  async confirm(lease: Lease): Promise<number> {
+  async confirm(lease: Lease, rank = 1): Promise<number> {
     const shared = lease.shared;
     if (!shared || shared.reservation.dims.length === 0) return 0;
-    const wait = await shared.sync.reserve(shared.reservation);
+    const wait = await shared.sync.reserve(shared.reservation, rank);
     if (wait > 0) lease.refused(wait);
     return wait;
   }
@@ -189,6 +212,13 @@ export class AccountPool {
   setShare(share: number, freeze = false): void {
     this.#share = share;
     for (const a of this.#accounts.values()) a.setShare(share, freeze);
+  }
+
+  /** `n` instances share this pool: paced (background) work keeps one pace for all of them together. */
+  setPacedInstances(n: number): void {
+    if (n === this.#pacedInstances) return;
+    this.#pacedInstances = n;
+    for (const a of this.#accounts.values()) a.setPacedInstances(n);
   }
 
   /** Sends `call` on the leased account. Resolves with the answer's head; throws TransportError. */
@@ -207,10 +237,10 @@ export class AccountPool {
    * When `need` exceeds a limit of every enabled account serving `model` (say, more tokens than
    * any TPM), waiting cannot help: returns the smallest such limit so the request is refused now.
    */
-  neverFits(model: string, need: Need): { dim: string; limit: number; amount: number } | undefined {
+  neverFits(model: string, need: Need, groups?: readonly string[]): { dim: string; limit: number; amount: number } | undefined {
     let worst: { dim: string; limit: number; amount: number } | undefined;
     for (const a of this.#accounts.values()) {
-      if (!a.enabled || !a.models.has(model)) continue;
+      if (!a.enabled || !a.models.has(model) || (groups && !groups.includes(a.group))) continue;
       const over = a.limiter(model).exceeds(need);
       if (!over) return undefined;
       worst ??= over;
@@ -230,8 +260,10 @@ export class AccountPool {
     if (this.#accounts.has(config.name)) return false;
     const a = new PoolAccount(config, this.#timing, this.#circuit);
     if (this.#share !== 1) a.setShare(this.#share);
+    if (this.#pacedInstances !== 1) a.setPacedInstances(this.#pacedInstances);
     this.#accounts.set(config.name, a);
     this.#orderCache.clear();
+    this.#boundCache = new WeakMap();
     if (!opts.quiet) this.#events.emit('account_added', `${config.name} added to the pool`, { account: config.name });
     this.#changed();
     return true;
@@ -244,6 +276,7 @@ export class AccountPool {
     a.enabled = false;
     this.#accounts.delete(name);
     this.#orderCache.clear();
+    this.#boundCache = new WeakMap();
     if (!opts.quiet) this.#events.emit('account_removed', `${name} removed from the pool`, { account: name });
     this.#changed();
     return true;

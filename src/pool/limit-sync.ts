@@ -30,8 +30,12 @@ export interface LimitSync {
    * nothing and resolves with the ms until it may fit (an upstream cooldown included). Never
    * rejects: when the shared state is unreachable it resolves 0 and the pool's local limits,
    * scaled to this instance's share, keep the pool safe.
+   *
+   * `rank` is the request's priority (0 high, 1 normal, 2 low): a refused request of rank r
+   * marks the account urgent for rank r until its next free slot, and a request of a lower
+   * priority is refused while it is, so priorities hold across instances.
    */
-  reserve(r: SharedReservation): Promise<number>;
+  reserve(r: SharedReservation, rank: number): Promise<number>;
   /** Moves `r` to when the upstream counted it (`processingMs` before now) and/or corrects its tokens. */
   settle(r: SharedReservation, update: { processingMs?: number; tokens?: number }): void;
   /** The upstream said "wait": every instance rests `account`/`model` for `ms`. */

@@ -80,7 +80,17 @@ export class ModelLimiter {
   #setPacer(dim: LimitDim, limit: number): void {
     if (dim === 'burst' || dim === 'rpd') return;
     const slices = Math.min(limit, PACE_SLICES);
-    this.#pacers.set(dim, new SlidingWindow(this.#windowMs(dim) / slices, Math.ceil(limit / slices)));
+    // With several instances pacing alone, each takes its slice over an `instances` times longer time.
+    this.#pacers.set(dim, new SlidingWindow((this.#windowMs(dim) / slices) * this.#pacedInstances, Math.ceil(limit / slices)));
+  }
+
+  #pacedInstances = 1;
+
+  /** Paces for `n` instances sharing this account: together they keep the pace of one. */
+  setPacedInstances(n: number): void {
+    if (n === this.#pacedInstances) return;
+    this.#pacedInstances = n;
+    for (const [dim, w] of this.#windows) if (Number.isFinite(w.limit)) this.#setPacer(dim, w.limit);
   }
 
   #windowMs(dim: LimitDim): number {

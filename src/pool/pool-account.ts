@@ -70,6 +70,7 @@ export class PoolAccount {
     if (!l) {
       l = new ModelLimiter(this.config.limits[model] ?? {}, this.#timing);
       if (this.#share !== 1) l.setShare(this.#share);
+      if (this.#pacedInstances !== 1) l.setPacedInstances(this.#pacedInstances);
       this.#limiters.set(model, l);
     }
     return l;
@@ -82,6 +83,13 @@ export class PoolAccount {
   }
 
   #share = 1;
+  #pacedInstances = 1;
+
+  /** See ModelLimiter.setPacedInstances. */
+  setPacedInstances(n: number): void {
+    this.#pacedInstances = n;
+    for (const l of this.#limiters.values()) l.setPacedInstances(n);
+  }
 
   /** Milliseconds until this account could take `need` for `model` (0 now, Infinity never/unknown). */
   waitMs(model: string, need: Need, now: number, paced = false): number {

@@ -26,6 +26,18 @@ export function buildBody(call: UpstreamCall, json?: Readonly<Record<string, unk
   return JSON.stringify(json ?? call.json ?? {});
 }
 
+/**
+ * The body with `model` set to the name this upstream knows the model by (an Azure deployment,
+ * an account's `modelMap` entry); the client's bytes unchanged when the name is the same.
+ */
+export function bodyWithModel(call: UpstreamCall, upstreamModel: string): Buffer | string | FormData {
+  if (upstreamModel === call.model) return buildBody(call);
+  if (call.form) {
+    return buildBody({ ...call, form: call.form.map((p) => (p.name === 'model' && 'value' in p ? { name: 'model', value: upstreamModel } : p)) });
+  }
+  return buildBody(call, { ...call.json, model: upstreamModel });
+}
+
 /** Joins a base URL (with or without a trailing slash) and a path. */
 export function joinUrl(base: string, path: string): URL {
   return new URL(base.replace(/\/+$/, '') + path);
@@ -38,8 +50,16 @@ function jsonHeaders(call: UpstreamCall): Record<string, string> {
   return h;
 }
 
+/**
+ * Codes of a refusal by the upstream's safety system: `content_policy_violation` (DALL·E and
+ * the content-policy 400 of OpenAI's error guide), `moderation_blocked` (GPT image models, type
+ * `image_generation_user_error`, as quoted in user reports), `content_filter` (Azure's filter).
+ */
+const CONTENT_POLICY_CODES: ReadonlySet<string> = new Set(['content_policy_violation', 'moderation_blocked', 'content_filter']);
+
 function kindOf(status: number, code: string | null, type: string | null, message: string): FailureKind {
   if (code === 'insufficient_quota' || type === 'insufficient_quota') return 'quota';
+  if (status === 400 && code !== null && CONTENT_POLICY_CODES.has(code)) return 'content_policy';
   if (status === 429) return /request too large/i.test(message) ? 'too_large' : 'rate_limited';
   if (status === 401 || status === 403) return 'auth';
   if (status >= 500 || status === 408) return 'server';
@@ -74,14 +94,16 @@ export function classifyOpenAiFailure(
 
 /**
  * The base dialect: any server that speaks OpenAI's API under `baseUrl` (vLLM, Ollama, relays).
- * Bearer auth, OpenAI paths, the body sent unchanged.
+ * Bearer auth, OpenAI paths, the body sent unchanged unless the account's `modelMap` renames
+ * the model.
  */
 export const openAiCompatibleAdapter: ProviderAdapter = {
   kind: 'openai-compatible',
   prepare(account: AccountConfig, call: UpstreamCall): PreparedRequest {
     const headers = jsonHeaders(call);
     headers.authorization = `Bearer ${account.apiKey}`;
-    return { url: joinUrl(account.baseUrl ?? '', ENDPOINT_PATHS[call.endpoint]), headers, body: buildBody(call) };
+    const upstreamModel = account.modelMap[call.model] ?? call.model;
+    return { url: joinUrl(account.baseUrl ?? '', ENDPOINT_PATHS[call.endpoint]), headers, body: bodyWithModel(call, upstreamModel) };
   },
   classifyFailure: classifyOpenAiFailure,
   readRateLimits: readRateLimitHeaders,

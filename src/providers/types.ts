@@ -64,6 +64,7 @@ export type FailureKind =
   | 'quota' // insufficient_quota: the account is out of money
   | 'auth' // 401/403 from upstream: the account's key is bad
   | 'client' // 400/404/413/422: the request itself is wrong, no retry
+  | 'content_policy' // 400 from the upstream's safety system: the prompt's fault, no retry, counted
   | 'server' // 5xx: retry elsewhere
   | 'too_large'; // a request that exceeds a limit by itself: never retry
 

@@ -11,6 +11,10 @@ export interface Waiter extends Queued {
   readonly avoid: ReadonlySet<string>;
   readonly roll: number;
   readonly paced: boolean;
+  /** The client's account groups, in order (absent: every group). */
+  readonly groups?: readonly string[];
+  /** Give up at once when the pool foresees no room before the deadline (a fallback is waiting). */
+  readonly giveUpEarly?: boolean;
   readonly enqueuedAt: number;
   resolve(lease: Lease): void;
   reject(reason: unknown): void;
@@ -29,6 +33,35 @@ export class DeadlineExceeded extends Error {
 /** No enabled account serves the model any more (all were disabled or removed): waiting cannot help. */
 export class NoAccountLeft extends Error {
   override name = 'NoAccountLeft';
+}
+
+/**
+ * Groups that waiters of higher priority are still waiting for: lower priorities may not take
+ * capacity there (strict priority). `null`: every group (a waiter bound to no group waits).
+ */
+type Held = Set<string> | null | undefined;
+
+/** Whether a waiter may try now, given the groups held by higher priorities. */
+function mayTry(w: Waiter, held: Held): boolean {
+  if (held === undefined) return true;
+  if (held === null || !w.groups) return false;
+  for (const g of w.groups) if (held.has(g)) return false;
+  return true;
+}
+
+/** `held` plus the groups of a waiter that did not start. */
+function hold(held: Held, groups: readonly string[] | undefined): Held {
+  if (held === null || !groups) return null;
+  const out = held ?? new Set<string>();
+  for (const g of groups) out.add(g);
+  return out;
+}
+
+function merge(a: Held, b: Held): Held {
+  if (a === null || b === null) return null;
+  if (!a || !b) return a ?? b;
+  for (const g of b) a.add(g);
+  return a;
 }
 
 /** The queue of one model: a fair queue per priority, highest first. */
@@ -69,14 +102,18 @@ export class AdmissionQueue {
   /** Resolves with a lease when an account has room; rejects with DeadlineExceeded or the abort reason. */
   admit(w: Omit<Waiter, 'done' | 'resolve' | 'reject' | 'enqueuedAt'>, signal: AbortSignal): Promise<Lease> {
     const line = this.#line(w.model);
-    if (!this.#pool.serves(w.model)) return Promise.reject(new NoAccountLeft(w.model));
+    if (!this.#pool.serves(w.model, w.groups)) return Promise.reject(new NoAccountLeft(w.model));
     if (line.size === 0) {
       const t0 = performance.now();
-      const r = this.#pool.acquire(w.model, w.need, Date.now(), { avoid: w.avoid, roll: w.roll, paced: w.paced });
+      const r = this.#pool.acquire(w.model, w.need, Date.now(), { avoid: w.avoid, roll: w.roll, paced: w.paced, groups: w.groups });
       this.busyMicros += (performance.now() - t0) * 1000;
       if (r.lease) return Promise.resolve(r.lease);
       this.#noteWait(line, r.waitMs);
       if (w.deadline <= Date.now()) return Promise.reject(new DeadlineExceeded(this.#retryAfter(line, w, 0)));
+    }
+    if (w.giveUpEarly) {
+      const eta = this.#retryAfter(line, w, 0);
+      if (Date.now() + eta > w.deadline) return Promise.reject(new DeadlineExceeded(eta));
     }
     return new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = { ...w, done: false, enqueuedAt: Date.now(), resolve, reject };
@@ -143,24 +180,33 @@ export class AdmissionQueue {
     const t0 = performance.now();
     const now = Date.now();
     let wait = Number.POSITIVE_INFINITY;
+    let held: Held;
     for (const level of line.levels) {
       let misses = 0;
+      let waiting: Held;
       while (level.size > 0 && misses < level.clients) {
         const w = level.peek();
         if (!w) break;
-        const r = this.#pool.acquire(model, w.need, now, { avoid: w.avoid, roll: w.roll, paced: w.paced });
-        if (r.lease) {
+        const r = mayTry(w, held) ? this.#pool.acquire(model, w.need, now, { avoid: w.avoid, roll: w.roll, paced: w.paced, groups: w.groups }) : undefined;
+        if (r?.lease) {
           level.take(w);
           w.resolve(r.lease);
           misses = 0;
+        } else if (w.groups && !this.#pool.serves(model, w.groups)) {
+          // Its groups lost their last account serving the model: waiting cannot help.
+          level.take(w);
+          w.reject(new NoAccountLeft(model));
         } else {
-          wait = Math.min(wait, r.waitMs);
+          if (r) wait = Math.min(wait, r.waitMs);
+          waiting = hold(waiting, w.groups);
           misses++;
           level.skip();
         }
       }
-      // Strict priority: while a higher level waits, lower levels may not take its capacity.
-      if (level.size > 0) break;
+      // Strict priority: while a higher level waits, lower levels may not take its capacity
+      // (but clients bound to other groups than those it waits for may go on).
+      held = merge(held, waiting);
+      if (level.size > 0 && held === null) break;
     }
     this.#noteWait(line, wait);
     this.#arm(model, line, wait, now);

@@ -24,7 +24,7 @@ function retryable(error: GatewayError, countsAsFailure = true): Attempt {
 export async function runAttempt(pool: AccountPool, lease: Lease, call: UpstreamCall, signal: AbortSignal, timeScale: number): Promise<Attempt> {
   const t0 = performance.now();
   const elapsed = (): number => performance.now() - t0;
-  const base = { account: lease.account.name };
+  const base = { account: lease.account.name, model: call.model };
   try {
     const res = await pool.send(lease, call, signal);
     if (res.status >= 400) {
@@ -93,7 +93,9 @@ function fromFailure(f: UpstreamFailure, lease: Lease, ms: number, headers: Reco
   else lease.succeeded(headers as never, ms); // the account is fine; the request was not
   switch (f.kind) {
     case 'client':
-      return { ok: false, error: new RelayedUpstreamError(f.status, { error: f.error }), retry: false, countsAsFailure: false };
+    case 'content_policy':
+      // The request's own fault: another account would refuse it too.
+      return { ok: false, error: new RelayedUpstreamError(f.status, { error: f.error }, f.kind === 'content_policy'), retry: false, countsAsFailure: false };
     case 'too_large':
       // "Request too large" can never succeed on retry: it is the request's fault.
       return { ok: false, error: new GatewayError('request_exceeds_limit', f.error.message, { headers: { 'x-should-retry': 'false' } }), retry: false, countsAsFailure: false };

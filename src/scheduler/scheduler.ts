@@ -1,10 +1,11 @@
-import type { Priority, SchedulerConfig } from '../config/index.ts';
+import { PRIORITIES, type Priority, type SchedulerConfig } from '../config/index.ts';
 import { GatewayError } from '../errors/index.ts';
 import type { AccountPool, Lease, Need } from '../pool/index.ts';
 import { TransportError } from '../providers/index.ts';
 import { AdmissionQueue, DeadlineExceeded, NoAccountLeft } from './admission.ts';
 import { type Attempt, runAttempt } from './attempt.ts';
 import { backoff } from './backoff.ts';
+import { dispatchWithFallbacks } from './fallbacks.ts';
 import type { TokenEstimator } from './estimate.ts';
 import type { Dispatched, DispatchRequest } from './types.ts';
 
@@ -49,9 +50,10 @@ export class Scheduler {
   }
 
   async dispatch(req: DispatchRequest): Promise<Dispatched> {
+    if (req.fallbacks?.length) return dispatchWithFallbacks(req, (r) => this.dispatch(r));
     const need = req.need ?? this.estimate(req.call);
     const t0 = performance.now();
-    const over = this.#pool.neverFits(req.call.model, need);
+    const over = this.#pool.neverFits(req.call.model, need, req.groups);
     this.#queue.busyMicros += (performance.now() - t0) * 1000;
     if (over) {
       throw new GatewayError(
@@ -75,7 +77,7 @@ export class Scheduler {
       if (this.#pool.shared) {
         // Several instances: the shared windows confirm the pick, or hold the account back.
         const t = performance.now();
-        const held = await this.#pool.confirm(lease.lease);
+        const held = await this.#pool.confirm(lease.lease, PRIORITIES.indexOf(req.priority));
         queueMs += performance.now() - t;
         if (held > 0) continue;
       }
@@ -118,6 +120,8 @@ export class Scheduler {
           roll,
           client: req.client.name,
           weight: req.client.weight,
+          groups: req.groups,
+          giveUpEarly: req.giveUpEarly,
         },
         req.signal,
       );
@@ -125,7 +129,8 @@ export class Scheduler {
     } catch (err) {
       if (err instanceof DeadlineExceeded) throw lastError ?? rateLimited(err.retryAfterMs);
       if (err instanceof NoAccountLeft) {
-        throw lastError ?? new GatewayError('no_account_available', `No enabled account serves the model ${req.call.model} right now.`);
+        const where = req.groups ? ` in your groups (${req.groups.join(', ')})` : '';
+        throw lastError ?? new GatewayError('no_account_available', `No enabled account${where} serves the model ${req.call.model} right now.`);
       }
       if (req.signal.aborted) throw new TransportError('aborted', 'client went away', err);
       throw err;

@@ -15,11 +15,25 @@ export interface DispatchRequest {
   signal: AbortSignal;
   /** What the request will consume, if the caller already estimated it (see Scheduler.estimate). */
   need?: Need;
+  /** Account groups the client is bound to, tried in this order, and only these (default: all). */
+  groups?: readonly string[];
+  /**
+   * The same request for other models, tried in order only when `call` cannot be served before
+   * the deadline (no account has room in time, none serves it, or it never fits).
+   */
+  fallbacks?: readonly UpstreamCall[];
+  /**
+   * Give up at once (as if the deadline had passed) when the pool foresees no room before the
+   * deadline, instead of waiting for it: set while a fallback remains to be tried.
+   */
+  giveUpEarly?: boolean;
 }
 
 interface DispatchedBase {
   /** Name of the account that answered (never its key). */
   account: string;
+  /** The public model that answered: the call's own, or the fallback that served it. */
+  model: string;
   attempts: number;
   queueMs: number;
   /** Time the answering attempt took upstream (to the answer's head for streams). */

@@ -1,7 +1,8 @@
 import type { Reply } from './errors.ts';
-import { invalidParam, missingParam } from './errors.ts';
+import { invalidParam, missingParam, openaiError } from './errors.ts';
+import { sendReply, wait } from './http-io.ts';
 import type { Plan, PlanEnv, RequestBody } from './plan.ts';
-import { intField, modelOf, respondJson } from './plan.ts';
+import { intField, isReply, modelOf, respondJson } from './plan.ts';
 import { INPUT_IMAGE_TOKENS, imageOutputTokens, textTokens } from './tokens.ts';
 
 const GPT_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'];
@@ -83,6 +84,29 @@ function imagePlan(ctx: ImageContext, env: PlanEnv, tokens: number, build: () =>
   return { model: ctx.model, cost: { tokens, images: ctx.n }, stream: false, latencyMs, imageEndpoint: true, respond: respondJson(latencyMs, build, extra) };
 }
 
+/** Prompts the simulated safety system refuses: those with the word "forbidden" (the word moderations flag). */
+const REFUSED_PROMPT = /\bforbidden\b/i;
+
+/**
+ * A refusal by the safety system, in the shape each model family answers it: GPT image models
+ * `moderation_blocked` (type `image_generation_user_error`), DALL·E `content_policy_violation`.
+ */
+function safetyRefusal(model: string): Reply {
+  return model.startsWith('dall-e')
+    ? openaiError(400, 'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.', 'invalid_request_error', 'content_policy_violation')
+    : openaiError(400, 'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID.', 'image_generation_user_error', 'moderation_blocked');
+}
+
+/** A refused prompt is admitted (it counts in the limits like any request looked at), then answered 400 after the moderation latency. */
+function refusedPlan(ctx: ImageContext, env: PlanEnv): Plan {
+  const latencyMs = env.latency.moderations;
+  const respond: Plan['respond'] = async (out) => {
+    if (!(await wait(latencyMs, out.signal))) return;
+    sendReply(out.res, safetyRefusal(ctx.model), out.headers());
+  };
+  return { model: ctx.model, cost: { tokens: textTokens(ctx.prompt), images: ctx.n }, stream: false, latencyMs, imageEndpoint: true, respond };
+}
+
 /**
  * Validates an image generation (or, with `edit`, an image edit from multipart) and plans its
  * answer. It charges `n` images to ipm and, for GPT image models, the usage total to tpm.
@@ -96,5 +120,6 @@ export function planImages(body: RequestBody, env: PlanEnv, edit: boolean): Plan
   const n = intField(json, 'n', 1, 1, 10);
   if (typeof n === 'string') return invalidParam('n', n);
   const ctx: ImageContext = { model, prompt, n, inputImages: body.files?.images ?? 0, edit, mask: body.files?.mask ?? false };
-  return model.startsWith('dall-e') ? planDalle(json, ctx, env) : planGpt(json, ctx, env);
+  const plan = model.startsWith('dall-e') ? planDalle(json, ctx, env) : planGpt(json, ctx, env);
+  return !isReply(plan) && REFUSED_PROMPT.test(prompt) ? refusedPlan(ctx, env) : plan;
 }

@@ -87,3 +87,17 @@ test('image edit: multipart with two images and a mask via the official client',
   assert.equal(sim.stats().accounts.a.accepted, 2);
   assert.equal(sim.stats().accounts.a.byModel['gpt-image-1'].accepted, 2);
 });
+
+test('the safety system refuses a prompt with "forbidden": moderation_blocked (GPT image), content_policy_violation (DALL·E), after admission', async (t) => {
+  const sim = await start({ accounts: [{ name: 'a', key: KEY }] });
+  t.after(() => sim.close());
+  const gpt = await post(sim, '/v1/images/generations', KEY, { model: 'gpt-image-1', prompt: 'a forbidden thing' });
+  assert.equal(gpt.status, 400);
+  assert.deepEqual([gpt.json.error.code, gpt.json.error.type], ['moderation_blocked', 'image_generation_user_error']);
+  const dalle = await post(sim, '/v1/images/generations', KEY, { model: 'dall-e-3', prompt: 'Forbidden' });
+  assert.equal(dalle.status, 400);
+  assert.deepEqual([dalle.json.error.code, dalle.json.error.type], ['content_policy_violation', 'invalid_request_error']);
+  const invalid = await post(sim, '/v1/images/generations', KEY, { model: 'gpt-image-1', prompt: 'forbidden', size: '512x512' });
+  assert.equal(invalid.json.error.param, 'size', 'validation comes first');
+  assert.equal(sim.stats().totals.accepted, 2, 'refused prompts were admitted; the invalid one was not');
+});

@@ -180,7 +180,7 @@ function createAccountRow() {
     h('td', { class: 'num inflight' }),
     h('td', { class: 'num success' }),
     h('td', { class: 'num latency' }),
-    h('td', { class: 'models' }),
+    h('td', { class: 'models' }, h('div', { class: 'model-lines' }), h('div', { class: 'sub unlimited' })),
   );
 }
 
@@ -201,8 +201,14 @@ function updateAccountRow(tr, a) {
   setText(success, fmtPct(a.successRate, a.successRate !== null && a.successRate < 1 && a.successRate > 0.99 ? 1 : 0));
   success.classList.toggle('errors-nonzero', a.successRate !== null && a.successRate < 0.9);
   setText(latency, fmtMs(a.latencyMsP50));
-  sync(models, a.models, (m) => m.model, createModelLine, updateModelLine);
-  if (a.models.length === 0 && !models.querySelector('.sub')) models.append(h('span', { class: 'sub', text: 'no model limits known yet' }));
+  // Models with limits get headroom bars; the others (no limit configured or learned yet) one line.
+  const limited = a.models.filter((m) => m.limits.length > 0 || m.cooldownUntil);
+  const open = a.models.filter((m) => !limited.includes(m)).map((m) => m.model);
+  sync(models.firstChild, limited, (m) => m.model, createModelLine, updateModelLine);
+  const rest = open.length ? `no limits known: ${open.join(', ')}` : '';
+  setText(models.lastChild, rest);
+  setAttr(models.lastChild, 'title', rest);
+  models.lastChild.hidden = rest === '';
 }
 
 function createModelLine() {
@@ -285,19 +291,20 @@ function renderQueue(queue) {
 function renderCache(c) {
   const lookups = c.hits + c.misses;
   const stats = [
-    ['Hit rate', lookups ? fmtPct(c.hits / lookups, 1) : '—'],
-    ['Hits', fmtCompact(c.hits)],
-    ['Misses', fmtCompact(c.misses)],
-    ['Coalesced', fmtCompact(c.coalesced)],
-    ['Entries', fmtCompact(c.entries)],
-    ['Size', fmtBytes(c.bytes)],
+    ['Hit rate', lookups ? fmtPct(c.hits / lookups, 1) : '—', `${fmtInt(c.hits)} hits, ${fmtInt(c.misses)} misses`],
+    ['Coalesced', fmtCompact(c.coalesced), 'identical requests that shared one upstream call'],
+    ['Entries', fmtCompact(c.entries), `${fmtInt(c.entries)} cached answers`],
+    ['Size', fmtBytes(c.bytes), `${fmtInt(c.bytes)} bytes`],
   ];
   sync(
     $('cache'),
     stats,
     ([k]) => k,
     ([k]) => h('div', null, h('dt', { text: k }), h('dd')),
-    (div, [, v]) => setText(div.lastChild, v),
+    (div, [, v, title]) => {
+      setText(div.lastChild, v);
+      setAttr(div, 'title', title);
+    },
   );
 }
 
@@ -332,8 +339,11 @@ function chartOptions(stacked) {
   };
 }
 
-function dataset(label, color, fill) {
-  return { label, data: [], borderColor: color, backgroundColor: `${color}33`, fill, pointHoverBackgroundColor: color };
+function dataset(label, color, fill, hideZero = false) {
+  const d = { label, data: [], borderColor: color, backgroundColor: `${color}33`, fill, pointHoverBackgroundColor: color };
+  // Error lines vanish where there are no errors: a red line along zero would look like trouble.
+  if (hideZero) d.segment = { borderColor: (ctx) => (ctx.p0.parsed.y === 0 && ctx.p1.parsed.y === 0 ? 'transparent' : undefined) };
+  return d;
 }
 
 function createCharts() {
@@ -348,7 +358,7 @@ function createCharts() {
   });
   charts.errors = new Chart($('errors-chart'), {
     type: 'line',
-    data: { labels: [], datasets: [dataset('5xx', '#ef4444', 'origin'), dataset('429', '#f59e0b', '-1'), dataset('other 4xx', '#8b5cf6', '-1')] },
+    data: { labels: [], datasets: [dataset('5xx', '#ef4444', 'origin', true), dataset('429', '#f59e0b', '-1', true), dataset('other 4xx', '#8b5cf6', '-1', true)] },
     options: chartOptions(true),
   });
 }
@@ -364,10 +374,11 @@ function renderSeries(series) {
   const perSecond = (xs) => xs.map((x) => x / step);
   const reqs = series.requests;
   const lastMinute = sum(reqs.slice(-6)) / 60;
-  $('throughput-meta').replaceChildren(h('strong', { text: rateFmt.format(lastMinute) }), ` req/s last minute · ${fmtInt(sum(reqs))} in the hour`);
+  $('throughput-meta').replaceChildren(h('strong', { text: rateFmt.format(lastMinute) }), ` req/s (1 min) · ${fmtInt(sum(reqs))} in 1 h`);
   const recent = sum(reqs.slice(-30));
   const share = (xs) => (recent ? fmtPct(sum(xs.slice(-30)) / recent, 1) : '0%');
-  setText($('errors-meta'), `last 5 min: 5xx ${share(series.serverErrors)} · 429 ${share(series.rateLimited)} · 4xx ${share(series.clientErrors)}`);
+  setText($('errors-meta'), `5 min: 5xx ${share(series.serverErrors)} · 429 ${share(series.rateLimited)} · 4xx ${share(series.clientErrors)}`);
+  setAttr($('errors-meta'), 'title', 'Share of requests in the last 5 minutes');
   const canvas = $('throughput-chart');
   setAttr(canvas, 'data-requests', sum(reqs));
   setAttr($('errors-chart'), 'data-errors', sum(series.serverErrors) + sum(series.rateLimited) + sum(series.clientErrors));

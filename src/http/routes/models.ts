@@ -7,8 +7,10 @@ function modelObject(id: string, created: number) {
   return { id, object: 'model', created, owned_by: 'sluice' };
 }
 
+/** Models this client may use and can reach (a client bound to groups sees what those groups serve). */
 function visibleModels(req: FastifyRequest, deps: HttpDeps): string[] {
-  return deps.pool.models().filter((m) => !req.client || mayUseModel(req.client, m));
+  const c = req.client;
+  return deps.pool.models().filter((m) => !c || (mayUseModel(c, m) && (!c.groups || deps.pool.serves(m, c.groups))));
 }
 
 /** GET /v1/models: the union of models the pool serves that this client may use. */
