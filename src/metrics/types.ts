@@ -1,4 +1,6 @@
-/** What the metrics layer reads from the rest of the gateway at scrape time (structural: no imports). */
+import type { UsageRow } from '../store/types.ts';
+
+/** What the metrics layer reads from the rest of the gateway at scrape time (structural types). */
 
 /** One account as `AccountPool` snapshots it (never its key). */
 export interface AccountGaugeSource {
@@ -54,13 +56,4 @@ export interface HttpObservation {
 }
 
 /** One ledger row (HTTP request or batch line), for money and tokens. */
-export interface UsageObservation {
-  client: string;
-  model: string;
-  inputTextTokens: number;
-  outputTextTokens: number;
-  inputImageTokens: number;
-  outputImageTokens: number;
-  images: number;
-  costNanoUsd: number;
-}
+export type UsageObservation = Pick<UsageRow, 'client' | 'model' | 'inputTextTokens' | 'outputTextTokens' | 'inputImageTokens' | 'outputImageTokens' | 'images' | 'costNanoUsd'>;
