@@ -189,7 +189,8 @@ function updateAccountRow(tr, a) {
   setAttr(tr, 'data-state', a.state);
   const [nameCell, stateCell, inflight, success, latency, models] = tr.children;
   setText(nameCell.firstChild, a.name);
-  setText(nameCell.lastChild, `${a.provider} · ${a.group}`);
+  setText(nameCell.lastChild, `${a.group} · ${a.provider}`);
+  setAttr(nameCell, 'title', `${a.name}: group ${a.group}, provider ${a.provider}`);
   const badge = stateCell.firstChild;
   setText(badge, STATE_TEXT[a.state] ?? a.state);
   setAttr(badge, 'data-tone', STATE_TONE[a.state] ?? 'off');
@@ -376,7 +377,10 @@ function renderSeries(series) {
   const lastMinute = sum(reqs.slice(-6)) / 60;
   $('throughput-meta').replaceChildren(h('strong', { text: rateFmt.format(lastMinute) }), ` req/s (1 min) · ${fmtInt(sum(reqs))} in 1 h`);
   const recent = sum(reqs.slice(-30));
-  const share = (xs) => (recent ? fmtPct(sum(xs.slice(-30)) / recent, 1) : '0%');
+  const share = (xs) => {
+    const r = recent ? sum(xs.slice(-30)) / recent : 0;
+    return fmtPct(r, r > 0 && r < 0.1 ? 1 : 0);
+  };
   setText($('errors-meta'), `5 min: 5xx ${share(series.serverErrors)} · 429 ${share(series.rateLimited)} · 4xx ${share(series.clientErrors)}`);
   setAttr($('errors-meta'), 'title', 'Share of requests in the last 5 minutes');
   const canvas = $('throughput-chart');
