@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Accounting, Budgets, Ledger, periodStart } from './accounting/index.ts';
 import { parseAccount, type SluiceConfig } from './config/index.ts';
 import { EventArchive, EventLog, WebhookNotifier } from './events/index.ts';
-import { buildHttpServer } from './http/index.ts';
+import { BatchedLineWriter, buildHttpServer } from './http/index.ts';
 import { BatchRunner, BatchService, createLineExecutor } from './jobs/index.ts';
 import { ResponseCache } from './cache/index.ts';
 import { Cluster } from './cluster/index.ts';
@@ -48,7 +48,8 @@ export interface SluiceApp {
 /** pino options from `server`: JSON lines, or coloured lines through pino-pretty for a terminal. */
 function loggerOptions(server: SluiceConfig['server']): FastifyServerOptions['logger'] {
   const pretty = server.logFormat === 'pretty' || (server.logFormat === 'auto' && process.stdout.isTTY === true);
-  if (!pretty) return { level: server.logLevel };
+  // One write(2) per event-loop turn rather than per line (see BatchedLineWriter).
+  if (!pretty) return { level: server.logLevel, stream: new BatchedLineWriter() };
   return { level: server.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } };
 }
 

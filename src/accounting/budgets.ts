@@ -50,8 +50,18 @@ export class Budgets {
     this.#softFraction = softFraction;
   }
 
+  /** The UTC day of the last look-up and its bounds: `toISOString` on every request costs more than the rest of the check. */
+  #today = { day: '', from: 0, to: 0 };
+
+  #dayOf(now: number): string {
+    const t = this.#today;
+    if (now >= t.from && now < t.to) return t.day;
+    this.#today = { day: dayOf(now), from: periodStart(now, 'day'), to: nextPeriod(now, 'day') };
+    return this.#today.day;
+  }
+
   #of(client: string, now: number): Spend {
-    const day = dayOf(now);
+    const day = this.#dayOf(now);
     const month = day.slice(0, 7);
     let s = this.#spend.get(client);
     if (!s) this.#spend.set(client, (s = { day, dayNano: 0, month, monthNano: 0, warnedDay: null, warnedMonth: null }));

@@ -53,6 +53,8 @@ export interface RequestFacts {
   priority?: string;
   /** Streams: milliseconds from the request to the first byte relayed. */
   ttftMs?: number;
+  /** The error code answered, if the answer is an error (for the log line and metrics). */
+  error?: string;
   /** The prompt's text, kept only when `server.logPrompts` is on. */
   prompt?: string;
   /** What the client's policy changed (the `x-sluice-policy` answer header). */

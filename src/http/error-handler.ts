@@ -35,6 +35,7 @@ export function handleError(err: FastifyError | Error, req: FastifyRequest, repl
     req.log.error({ err: { message: err.message, stack: err.stack, name: err.name } }, 'unexpected error');
     ge = new GatewayError('internal_error', 'The server had an error while processing your request.');
   }
+  (req.facts ??= {}).error = ge.code;
   if (reply.sent || reply.raw.headersSent) return;
   void reply.code(ge.status).headers(ge.headers).send(ge.toBody());
 }

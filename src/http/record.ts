@@ -48,6 +48,7 @@ export function recordOutcome(req: FastifyRequest, reply: FastifyReply, deps: Ht
     model: f?.model,
     endpoint: f?.endpoint,
     status,
+    code: f?.error,
     priority: f?.priority,
     totalMs,
     queueMs: f?.queueMs,
@@ -58,13 +59,14 @@ export function recordOutcome(req: FastifyRequest, reply: FastifyReply, deps: Ht
   });
   req.log.info(
     {
-      reqId: req.id,
+      // reqId comes from the request logger's own bindings (fastify's child logger).
       traceId: traceId(req),
       client: client?.name,
       endpoint: f?.endpoint,
       model: f?.model,
       account: f?.account,
       status,
+      error: f?.error,
       attempts: f?.attempts,
       priority: f?.priority,
       queueMs: f?.queueMs,

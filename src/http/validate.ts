@@ -34,11 +34,32 @@ export const DEFAULT_MODELS: Partial<Record<Endpoint, string>> = {
   'images.edits': 'dall-e-2',
 };
 
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The common chat request checked by hand: exactly what the chat schema accepts (zod's parse
+ * copies every message into a result that is thrown away). Anything else goes to zod, which
+ * also words the error.
+ */
+function plainChat(b: Record<string, unknown>): boolean {
+  const { model, messages, stream, n } = b;
+  return (
+    typeof model === 'string' &&
+    model.length > 0 &&
+    Array.isArray(messages) &&
+    messages.length > 0 &&
+    messages.every(isObject) &&
+    (stream === undefined || stream === null || typeof stream === 'boolean') &&
+    (n === undefined || n === null || (Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 128))
+  );
+}
+
 /** Validates a parsed JSON body for `endpoint`; throws a 400 GatewayError naming the parameter. */
 export function validateBody(endpoint: Endpoint, body: unknown): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
+  if (endpoint === 'chat.completions' && plainChat(body as Record<string, unknown>)) return body as Record<string, unknown>;
   const result = SCHEMAS[endpoint].safeParse(body);
   if (result.success) return body as Record<string, unknown>;
   const issue = result.error.issues[0];

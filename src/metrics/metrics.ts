@@ -8,6 +8,41 @@ const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 const NANO = 1e9;
 
 /**
+ * The children (`labels(...)`) of one metric, kept per label tuple in a tree of maps (one level
+ * per label, so a look-up hashes the label values it is given and builds no key string):
+ * prom-client's `labels()` builds a label object, validates it and binds a function on every
+ * call, and the request path calls it several times per request. Label values are bounded
+ * (see {@link Metrics}), so is this.
+ */
+class Children<C> {
+  readonly #root = new Map<string | number, unknown>();
+  readonly #make: (values: string[]) => C;
+
+  constructor(make: (values: string[]) => C) {
+    this.#make = make;
+  }
+
+  /** The child for these label values, in the metric's label order. */
+  get(...values: Array<string | number>): C {
+    let level = this.#root;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(values[i]) as Map<string | number, unknown> | undefined;
+      if (!next) level.set(values[i], (next = new Map()));
+      level = next;
+    }
+    let child = level.get(values[last]) as C | undefined;
+    if (child === undefined) level.set(values[last], (child = this.#make(values.map(String))));
+    return child;
+  }
+}
+
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+const counterChildren = (c: Counter<string>): Children<CounterChild> => new Children((v) => c.labels(...v));
+const histogramChildren = (h: Histogram<string>): Children<HistogramChild> => new Children((v) => h.labels(...v));
+
+/**
  * Sluice's Prometheus metrics on a registry of its own (not prom-client's global one, so that
  * several gateways in one process, as in tests, never mix). Request-path metrics are pushed
  * once per finished request; the pool, queue, cache and batch gauges are read at scrape time.
@@ -30,6 +65,18 @@ export class Metrics {
   readonly #images: Counter<'client' | 'model'>;
   readonly #events: Counter<'type'>;
   readonly #contentPolicy: Counter<'client' | 'source'>;
+  /** Cached children of the metrics written on every request (label order as declared). */
+  readonly #hot: {
+    requests: Children<CounterChild>;
+    duration: Children<HistogramChild>;
+    queueWait: Children<HistogramChild>;
+    upstream: Children<HistogramChild>;
+    ttft: Children<HistogramChild>;
+    cacheResults: Children<CounterChild>;
+    cost: Children<CounterChild>;
+    tokens: Children<CounterChild>;
+    images: Children<CounterChild>;
+  };
 
   constructor(sources: MetricSources) {
     this.#sources = sources;
@@ -52,6 +99,17 @@ export class Metrics {
       labelNames: ['client', 'source'],
       registers,
     });
+    this.#hot = {
+      requests: counterChildren(this.#requests),
+      duration: histogramChildren(this.#duration),
+      queueWait: histogramChildren(this.#queueWait),
+      upstream: histogramChildren(this.#upstream),
+      ttft: histogramChildren(this.#ttft),
+      cacheResults: counterChildren(this.#cacheResults),
+      cost: counterChildren(this.#cost),
+      tokens: counterChildren(this.#tokens),
+      images: counterChildren(this.#images),
+    };
     this.#poolGauges(registers);
     this.#otherGauges(registers);
   }
@@ -72,26 +130,25 @@ export class Metrics {
 
   observeHttp(o: HttpObservation): void {
     const endpoint = o.endpoint ?? 'other';
-    this.#series.add(o.status);
-    this.#requests.inc({ client: o.client, model: this.#model(o.model), endpoint, status: String(o.status) });
-    this.#duration.observe({ endpoint }, o.totalMs / 1000);
-    if (o.cache) this.#cacheResults.inc({ result: o.cache });
-    if (o.queueMs !== undefined && o.cache !== 'hit' && o.cache !== 'coalesced') this.#queueWait.observe({ endpoint, priority: o.priority ?? 'normal' }, o.queueMs / 1000);
-    if (o.account && o.upstreamMs !== undefined) this.#upstream.observe({ account: o.account, endpoint }, o.upstreamMs / 1000);
-    if (o.ttftMs !== undefined) this.#ttft.observe({ model: this.#model(o.model) }, o.ttftMs / 1000);
+    const hot = this.#hot;
+    this.#series.add(o.status, o.code);
+    hot.requests.get(o.client, this.#model(o.model), endpoint, o.status).inc();
+    hot.duration.get(endpoint).observe(o.totalMs / 1000);
+    if (o.cache) hot.cacheResults.get(o.cache).inc();
+    if (o.queueMs !== undefined && o.cache !== 'hit' && o.cache !== 'coalesced') hot.queueWait.get(endpoint, o.priority ?? 'normal').observe(o.queueMs / 1000);
+    if (o.account && o.upstreamMs !== undefined) hot.upstream.get(o.account, endpoint).observe(o.upstreamMs / 1000);
+    if (o.ttftMs !== undefined) hot.ttft.get(this.#model(o.model)).observe(o.ttftMs / 1000);
   }
 
   observeUsage(u: UsageObservation): void {
-    const labels = { client: u.client, model: this.#model(u.model) };
-    if (u.costNanoUsd > 0) this.#cost.inc(labels, u.costNanoUsd / NANO);
-    if (u.images > 0) this.#images.inc(labels, u.images);
-    const kinds = [
-      ['input_text', u.inputTextTokens],
-      ['output_text', u.outputTextTokens],
-      ['input_image', u.inputImageTokens],
-      ['output_image', u.outputImageTokens],
-    ] as const;
-    for (const [kind, n] of kinds) if (n > 0) this.#tokens.inc({ ...labels, kind }, n);
+    const hot = this.#hot;
+    const model = this.#model(u.model);
+    if (u.costNanoUsd > 0) hot.cost.get(u.client, model).inc(u.costNanoUsd / NANO);
+    if (u.images > 0) hot.images.get(u.client, model).inc(u.images);
+    if (u.inputTextTokens > 0) hot.tokens.get(u.client, model, 'input_text').inc(u.inputTextTokens);
+    if (u.outputTextTokens > 0) hot.tokens.get(u.client, model, 'output_text').inc(u.outputTextTokens);
+    if (u.inputImageTokens > 0) hot.tokens.get(u.client, model, 'input_image').inc(u.inputImageTokens);
+    if (u.outputImageTokens > 0) hot.tokens.get(u.client, model, 'output_image').inc(u.outputImageTokens);
   }
 
   retried(account: string, reason: string): void {

@@ -11,9 +11,9 @@ export interface SeriesView {
   requests: number[];
   /** Answers 5xx: the gateway or its upstreams failed. */
   serverErrors: number[];
-  /** Answers 429: no capacity before the deadline (or the client's own limit). */
+  /** Answers 429 because the pool had no capacity before the deadline. */
   rateLimited: number[];
-  /** Other 4xx: the request's own fault (bad input, auth, budget). */
+  /** Other 4xx: the request's own fault (bad input, auth, its own rate limit or budget). */
   clientErrors: number[];
 }
 
@@ -29,11 +29,12 @@ export class RequestSeries {
   /** Index (in steps since the epoch) of the newest bucket written. */
   #head = 0;
 
-  add(status: number, now = Date.now()): void {
+  /** Counts one answer; a 429 counts as the pool's only with `rate_limit_exceeded` (a client's own quota is its own fault). */
+  add(status: number, code?: string, now = Date.now()): void {
     const i = this.#advance(now);
     this.#requests[i]++;
     if (status >= 500) this.#server[i]++;
-    else if (status === 429) this.#limited[i]++;
+    else if (status === 429 && (code === undefined || code === 'rate_limit_exceeded')) this.#limited[i]++;
     else if (status >= 400) this.#client[i]++;
   }
 

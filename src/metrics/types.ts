@@ -45,6 +45,8 @@ export interface HttpObservation {
   /** Endpoint name (`chat.completions`, ...) or undefined when the request never reached one. */
   endpoint: string | undefined;
   status: number;
+  /** The error code answered, if any (tells the pool's 429 from a client's own quota). */
+  code?: string;
   priority?: string;
   totalMs: number;
   queueMs?: number;

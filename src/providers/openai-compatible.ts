@@ -1,5 +1,6 @@
 import type { AccountConfig } from '../config/index.ts';
 import { retryAfterMs } from './durations.ts';
+import { MultipartBody } from './multipart.ts';
 import { readRateLimitHeaders } from './rate-limit-headers.ts';
 import { scrubSecrets } from './scrub.ts';
 import {
@@ -12,16 +13,9 @@ import {
   type UpstreamResponse,
 } from './types.ts';
 
-/** Builds the body of a call: raw client bytes when possible, multipart for uploads. */
-export function buildBody(call: UpstreamCall, json?: Readonly<Record<string, unknown>>): Buffer | string | FormData {
-  if (call.form) {
-    const fd = new FormData();
-    for (const part of call.form) {
-      if ('data' in part) fd.append(part.name, new Blob([part.data as Uint8Array<ArrayBuffer>], { type: part.contentType }), part.filename);
-      else fd.append(part.name, part.value);
-    }
-    return fd;
-  }
+/** Builds the body of a call: raw client bytes when possible, multipart for uploads (files not copied). */
+export function buildBody(call: UpstreamCall, json?: Readonly<Record<string, unknown>>): Buffer | string | MultipartBody {
+  if (call.form) return new MultipartBody(call.form);
   if (json === undefined && call.rawJson) return call.rawJson;
   return JSON.stringify(json ?? call.json ?? {});
 }
@@ -30,7 +24,7 @@ export function buildBody(call: UpstreamCall, json?: Readonly<Record<string, unk
  * The body with `model` set to the name this upstream knows the model by (an Azure deployment,
  * an account's `modelMap` entry); the client's bytes unchanged when the name is the same.
  */
-export function bodyWithModel(call: UpstreamCall, upstreamModel: string): Buffer | string | FormData {
+export function bodyWithModel(call: UpstreamCall, upstreamModel: string): Buffer | string | MultipartBody {
   if (upstreamModel === call.model) return buildBody(call);
   if (call.form) {
     return buildBody({ ...call, form: call.form.map((p) => (p.name === 'model' && 'value' in p ? { name: 'model', value: upstreamModel } : p)) });

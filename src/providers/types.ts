@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { AccountConfig } from '../config/index.ts';
 import type { RateLimitInfo } from './rate-limit-headers.ts';
+import type { MultipartBody } from './multipart.ts';
 
 /** The OpenAI operations Sluice relays. */
 export type Endpoint = 'chat.completions' | 'embeddings' | 'moderations' | 'images.generations' | 'images.edits';
@@ -48,7 +49,7 @@ export interface UpstreamCall {
 export interface PreparedRequest {
   url: URL;
   headers: Record<string, string>;
-  body: Buffer | string | FormData;
+  body: Buffer | string | MultipartBody;
 }
 
 /** An upstream answer whose body has not been read yet. */

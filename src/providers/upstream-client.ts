@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors } from 'undici';
+import { MultipartBody } from './multipart.ts';
 import type { PreparedRequest, UpstreamResponse } from './types.ts';
 
 /** Why a call produced no HTTP answer. */
@@ -44,13 +46,13 @@ export class UpstreamClient {
 
   /** Sends a prepared request; resolves when the answer's headers arrive. */
   async send(req: PreparedRequest, opts: SendOptions): Promise<UpstreamResponse> {
-    let body = req.body;
     const headers = req.headers;
-    if (body instanceof FormData) {
-      // Serialise multipart once, so the boundary header and the bytes always agree.
-      const encoded = new Response(body);
-      headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
-      body = Buffer.from(await encoded.arrayBuffer());
+    let body: Buffer | string | Readable = req.body as Buffer | string;
+    if (req.body instanceof MultipartBody) {
+      // The parts' buffers go out as they are, framed by the multipart boundaries.
+      headers['content-type'] = req.body.contentType;
+      headers['content-length'] = String(req.body.length);
+      body = Readable.from(req.body.chunks, { objectMode: false });
     }
     try {
       const res = await this.#agent.request({

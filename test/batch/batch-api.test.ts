@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
+import { toFile } from 'openai';
 import { chatAs, CLIENT_KEY, type Harness, startHarness } from '../helpers/harness.ts';
 
 function jsonl(lines: unknown[]): Buffer {
