@@ -4,7 +4,7 @@
  * targets. Other sections of the file (other benchmarks) are kept as they are.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import type { Row } from './metrics.ts';
 import { LATENCY_MS, type ScenarioParams, windowMs } from './scenario-kit.ts';
 import { renderMarkdown, THROUGHPUT, WAITS } from './table.ts';
@@ -13,7 +13,7 @@ import type { Scenario } from './types.ts';
 
 const HEADING = '## bench:pool';
 
-/** "N cores, <CPU model>, Node vX" from the OS, so the doc says what made the numbers. */
+/** "N cores, <CPU model>, Node vX" from the OS, so the doc says what made the numbers (all cores, also when the bench runs under taskset). */
 export function machine(): string {
   let model = 'unknown CPU';
   try {
@@ -21,7 +21,7 @@ export function machine(): string {
   } catch {
     // not Linux: keep "unknown CPU"
   }
-  return `${availableParallelism()} cores (nproc), ${model}, Node ${process.version}, ${process.platform}/${process.arch}`;
+  return `${cpus().length} cores, ${model}, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
 const STRATEGIES = `- **sluice**: every request goes through the gateway (\`createApp\`, port 0) with \`x-sluice-priority\` and \`x-sluice-max-wait-ms\` (the client's deadline); the gateway's \`scheduler.timeScale\` equals the simulator's.
