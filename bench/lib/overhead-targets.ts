@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
+import { freePort } from '../../test/helpers/cluster.ts';
 
 export const CLIENT_KEY = 'sk-bench-overhead-client';
 /** Admin token of the benchmarked Sluice (`GET /metrics`). */
@@ -22,14 +22,6 @@ export interface Target {
   origin: string;
   headers: Record<string, string>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /** Spawns `cmd` under `taskset -c core` with its output in `log`. */

@@ -4,6 +4,7 @@
  * of this command) ever contains an API key.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { AccountSnapshot } from '../pool/index.ts';
 import type { ConnectionOptions } from './admin-client.ts';
 import { action, CliError, connect, list, positiveInt, positiveNumber, print, printJson, repeat, withConnection } from './admin-client.ts';
 import { renderTable } from './table.ts';
@@ -11,20 +12,8 @@ import { renderTable } from './table.ts';
 const PROVIDERS = ['openai', 'azure', 'openai-compatible'];
 const LIMIT_FIELDS = ['rpm', 'tpm', 'rpd', 'ipm'];
 
-/** An account as `/admin/accounts` shows it (the pool's snapshot plus where it came from). */
-export interface AccountView {
-  name: string;
-  provider: string;
-  group: string;
-  weight: number;
-  enabled: boolean;
-  disabledReason: string | null;
-  inFlight: number;
-  maxConcurrent?: number | null;
-  circuit: { state: string; failures?: number; openUntil?: string | null };
-  models: Record<string, unknown>;
-  source?: string;
-}
+/** An account as `/admin/accounts` shows it: the pool's snapshot plus where it came from. */
+export type AccountView = AccountSnapshot & { source?: string };
 
 type ModelLimits = Record<string, number | { requests: number; perSeconds: number }>;
 
