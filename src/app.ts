@@ -135,9 +135,10 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const notifier = new WebhookNotifier(config.alerts, (fields, msg) => log.warn(fields, msg));
   events.subscribe((e) => notifier.notify(e));
 
-  const loadAccount = (a: AccountRecord): void => {
+  /** `quiet`: another instance added it and already reported the event. */
+  const loadAccount = (a: AccountRecord, quiet = false): void => {
     if (!secretBox) throw new Error(`the store holds account ${a.name} added at run time; set SLUICE_SECRET (the one it was added with) to decrypt its key`);
-    pool.add(parseAccount({ ...a.settings, apiKey: secretBox.decrypt(a.apiKeyEncrypted), enabled: a.enabled }), { quiet: cluster !== undefined });
+    pool.add(parseAccount({ ...a.settings, apiKey: secretBox.decrypt(a.apiKeyEncrypted), enabled: a.enabled }), { quiet });
   };
   const cluster =
     config.redis && config.cluster.enabled
@@ -148,7 +149,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
             events,
             async accountAdded(name) {
               const a = await store.accounts.get(name);
-              if (a && !pool.get(name)) loadAccount(a);
+              if (a && !pool.get(name)) loadAccount(a, true);
             },
             async keysChanged() {
               clients.replaceAll(await store.keys.list());
