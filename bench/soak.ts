@@ -3,18 +3,17 @@
  * against the mock upstream of bench:overhead at a steady rate — JSON answers and streams
  * against the 50 ms upstream, open loop — for 10 minutes. Every 5 s it samples the gateway's
  * RSS (/proc) and V8 heap (`nodejs_heap_size_used_bytes` from `GET /metrics`) and reports the
- * growth after warm-up (the first fifth of the run, at least 30 s): flat is good. The heap used
- * saws up and down between major collections, so what tells a leak is its floor: the heap
- * right after each major collection (a sample at least 30 % below the one before — scavenges
- * move it a few %; the floor is the lowest of that sample and the next two). Floors wander by
- * ±15 MB from one collection to the next, so the mean of the first half of them is compared with
- * the mean of the second half. Writes the `## bench:soak` section of
- * docs/BENCHMARKS.md.
+ * growth after warm-up (the first fifth of the run, at least 30 s): flat is good. A sampled heap
+ * saws up and down between collections, so what tells a leak is the heap right after each full
+ * (mark-compact) collection, which V8 itself prints: the gateway runs with `--trace-gc`, and
+ * the "after" size of every Mark-Compact line in its log is taken, without disturbing it. The
+ * mean of the first third of those after warm-up is compared with the mean of the last third.
+ * Writes the `## bench:soak` section of docs/BENCHMARKS.md.
  *
  * Flags: --seconds N (600), --rate N (JSON req/s, 600; streams at a quarter of it), --no-write.
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine } from './lib/doc.ts';
@@ -43,6 +42,20 @@ async function heapMb(origin: string): Promise<number> {
   return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
 }
 
+/** How long ago the process started, in seconds (/proc: its start and the uptime, in clock ticks of 1/100 s). */
+function ageS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) / 100; // field 22 of stat(5)
+  return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) - started;
+}
+
+/** The full (mark-compact) collections in a `--trace-gc` log: when (ms since the process started) and the heap left after. */
+function fullCollections(log: string): Array<{ ms: number; afterMb: number }> {
+  const out: Array<{ ms: number; afterMb: number }> = [];
+  for (const m of log.matchAll(/\]\s+(\d+) ms: Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g)) out.push({ ms: Number(m[1]), afterMb: Number(m[2]) });
+  return out;
+}
+
 /** Least-squares slope of y over x (MB per second). */
 function slope(xs: number[], ys: number[]): number {
   const n = xs.length;
@@ -69,9 +82,10 @@ async function main(): Promise<void> {
   execSync(`taskset -pc 1 ${process.pid}`, { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-soak-'));
   const mock = await startMock(1, dir);
-  const sluice = await startSluice(0, dir, mock.origin);
+  const sluice = await startSluice(0, dir, mock.origin, 'info', undefined, ['--trace-gc']);
   const samples: Sample[] = [];
   const t0 = performance.now();
+  const launchS = ageS(sluice.pid); // V8's trace-gc clock starts with the process
   const sample = async (): Promise<void> => {
     const s = { s: (performance.now() - t0) / 1000, rssMb: rssMb(sluice.pid), heapMb: await heapMb(sluice.origin) };
     samples.push(s);
@@ -90,20 +104,20 @@ async function main(): Promise<void> {
     const first = after[0];
     const last = after[after.length - 1];
     const perMin = (k: 'rssMb' | 'heapMb'): number => slope(after.map((s) => s.s), after.map((s) => s[k])) * 60;
-    // Floors: the heap just after each major collection (a drop of 30 % or more since the last
-    // sample; the lowest of it and the next two). Only samples taken under load.
-    const loaded = after.slice(0, -1);
-    const floors = loaded.flatMap((x, i) => (i > 0 && x.heapMb <= loaded[i - 1].heapMb * 0.7 ? [Math.min(...loaded.slice(i, i + 3).map((y) => y.heapMb))] : []));
+    // Floors: the heap after each full collection, as V8 reports it (`--trace-gc`), from the
+    // end of the warm-up to the end of the load. "[pid:0x…]  12345 ms: Mark-Compact 103.6 (215.5) -> 25.4 (174.3) MB"
+    const fulls = fullCollections(readFileSync(sluice.log, 'utf8'));
+    const floors = fulls.filter((c) => c.ms / 1000 >= warm + launchS && c.ms / 1000 <= seconds + launchS).map((c) => c.afterMb);
     const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-    const half = Math.floor(floors.length / 2);
-    const early = mean(floors.slice(0, half));
-    const late = mean(floors.slice(floors.length - half));
+    const third = Math.floor(floors.length / 3);
+    const early = mean(floors.slice(0, third));
+    const late = mean(floors.slice(floors.length - third));
     const verdict =
-      floors.length < 4
-        ? `inconclusive: ${floors.length} major collection(s) seen after warm-up, too few to tell a trend (run longer)`
+      third < 2
+        ? `inconclusive: ${floors.length} full collection(s) after warm-up, too few to tell a trend (run longer)`
         : late - early <= Math.max(5, early * 0.1)
-          ? `✅ flat: the heap after a major collection averaged ${early.toFixed(0)} MB over the first ${half} collections and ${late.toFixed(0)} MB over the last ${half}`
-          : `❌ growing: the heap after a major collection averaged ${early.toFixed(0)} MB over the first ${half} collections and ${late.toFixed(0)} MB over the last ${half}`;
+          ? `✅ flat: after a full collection the heap averaged ${early.toFixed(1)} MB over the first ${third} and ${late.toFixed(1)} MB over the last ${third} (${floors.length} after warm-up)`
+          : `❌ growing: after a full collection the heap averaged ${early.toFixed(1)} MB over the first ${third} and ${late.toFixed(1)} MB over the last ${third} (${floors.length} after warm-up)`;
     const rows: Array<[string, string]> = [
       ['requests answered (JSON / streams)', `${json.lat.length} / ${streams.lat.length}`],
       ['errors (JSON / streams)', `${json.errors} / ${streams.errors}`],
@@ -111,7 +125,7 @@ async function main(): Promise<void> {
       ['RSS at start / after warm-up / end', `${samples[0].rssMb.toFixed(1)} / ${first.rssMb.toFixed(1)} / ${last.rssMb.toFixed(1)} MB`],
       ['RSS growth after warm-up (end − warm, trend)', `${(last.rssMb - first.rssMb).toFixed(1)} MB, ${perMin('rssMb').toFixed(2)} MB/min`],
       ['heap used after warm-up / end (min–max)', `${first.heapMb.toFixed(1)} / ${last.heapMb.toFixed(1)} MB (${Math.min(...after.map((s) => s.heapMb)).toFixed(1)}–${Math.max(...after.map((s) => s.heapMb)).toFixed(1)})`],
-      ['heap after each major collection (after warm-up)', floors.length ? `${floors.map((f) => f.toFixed(0)).join(' → ')} MB` : 'none seen'],
+      ['heap after each full collection (V8 --trace-gc, after warm-up)', floors.length ? `${floors.map((f) => f.toFixed(0)).join(' → ')} MB` : 'none seen'],
       ['heap trend after warm-up (all samples, saw-toothed by GC)', `${perMin('heapMb').toFixed(2)} MB/min`],
       ['verdict', verdict],
     ];
@@ -122,7 +136,7 @@ async function main(): Promise<void> {
       replaceSection(
         'docs/BENCHMARKS.md',
         '## bench:soak',
-        `## bench:soak\n\nGenerated by \`${cmd}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; the next run replaces this section.\n\n- **Machine**: ${host}. Sluice (\`sluice serve\`, log level info, SQLite ledger, metrics, cache off) under \`taskset -c 0\`; the mock upstream of bench:overhead and the load under \`taskset -c 1\`.\n- **Load**: open loop, ${rate} JSON req/s + ${Math.round(rate / 4)} streams/s against the 50 ms upstream, ${seconds} s; RSS from /proc and \`nodejs_heap_size_used_bytes\` every ${SAMPLE_MS / 1000} s; warm-up = the first ${warm.toFixed(0)} s. Trend = least-squares slope of the samples after warm-up. RSS is what V8 has taken from the OS (it grows its old space before a major collection and keeps the pages), so the heap floor, not RSS, is what shows a leak.\n\n${table}\n`,
+        `## bench:soak\n\nGenerated by \`${cmd}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; the next run replaces this section.\n\n- **Machine**: ${host}. Sluice (\`sluice serve\`, log level info, SQLite ledger, metrics, cache off) under \`taskset -c 0\`; the mock upstream of bench:overhead and the load under \`taskset -c 1\`.\n- **Load**: open loop, ${rate} JSON req/s + ${Math.round(rate / 4)} streams/s against the 50 ms upstream, ${seconds} s; RSS from /proc and \`nodejs_heap_size_used_bytes\` every ${SAMPLE_MS / 1000} s; warm-up = the first ${warm.toFixed(0)} s. Trend = least-squares slope of the samples after warm-up. RSS is what V8 has taken from the OS (it grows its old space before a major collection and keeps the pages), so the heap after each full collection (from V8's \`--trace-gc\` lines in the gateway's log), not RSS, is what shows a leak.\n\n${table}\n`,
       );
       console.log('\nwrote the "## bench:soak" section of docs/BENCHMARKS.md');
     }

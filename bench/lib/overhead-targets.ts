@@ -21,6 +21,8 @@ export interface Target {
   pid: number;
   origin: string;
   headers: Record<string, string>;
+  /** The file its stdout and stderr go to. */
+  log: string;
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 async function started(name: string, child: ChildProcess, port: number, log: string, headers: Record<string, string> = {}): Promise<Target> {
   const origin = `http://127.0.0.1:${port}`;
   await ready(origin, child, log);
-  return { name, pid: child.pid as number, origin, headers, stop: stopper(child) };
+  return { name, pid: child.pid as number, origin, headers, log, stop: stopper(child) };
 }
 
 export async function startMock(core: number, dir: string): Promise<Target> {
@@ -100,9 +102,10 @@ export async function startPortkey(core: number, dir: string, upstream: string):
 
 /**
  * `sluice serve` with its full path on: auth, scheduler, ledger (SQLite), metrics, one access-log
- * line per request. `tree` runs another checkout's Sluice (e.g. before a change) under `label`.
+ * line per request. `tree` runs another checkout's Sluice (e.g. before a change) under `label`;
+ * `nodeArgs` go to Node before the script (bench:soak's heap-snapshot signal).
  */
-export async function startSluice(core: number, dir: string, upstream: string, logLevel = 'info', tree?: { path: string; label: string }): Promise<Target> {
+export async function startSluice(core: number, dir: string, upstream: string, logLevel = 'info', tree?: { path: string; label: string }, nodeArgs: string[] = []): Promise<Target> {
   const port = await freePort();
   const name = tree ? 'sluice-' + tree.label.replace(/\W+/g, '-') : 'sluice';
   const file = join(dir, `${name}.yaml`);
@@ -118,6 +121,6 @@ export async function startSluice(core: number, dir: string, upstream: string, l
     }),
   );
   const log = join(dir, `${name}.log`);
-  const child = pinned(core, process.execPath, ['bin/sluice.mjs', 'serve', '--config', file], log, {}, tree?.path);
+  const child = pinned(core, process.execPath, [...nodeArgs, 'bin/sluice.mjs', 'serve', '--config', file], log, {}, tree?.path);
   return started(tree ? `Sluice ${tree.label} (log ${logLevel})` : `Sluice (log ${logLevel})`, child, port, log, { authorization: `Bearer ${CLIENT_KEY}` });
 }
