@@ -221,10 +221,13 @@ export class AccountPool {
     for (const a of this.#accounts.values()) a.setPacedInstances(n);
   }
 
-  /** Sends `call` on the leased account. Resolves with the answer's head; throws TransportError. */
+  /**
+   * Sends `call` on the leased account. Resolves with a stream's head (`body` to read), or with
+   * a JSON answer whole (`raw`); throws TransportError.
+   */
   send(lease: Lease, call: UpstreamCall, signal: AbortSignal): Promise<UpstreamResponse> {
     const { config, adapter } = lease.account;
-    return this.#client.send(adapter.prepare(config, call), { signal, timeoutMs: config.timeoutMs });
+    return this.#client.send(adapter.prepare(config, call), { signal, timeoutMs: config.timeoutMs, whole: !call.stream });
   }
 
   /** True when some enabled account limits `model` by tokens/min (configured or learned). */

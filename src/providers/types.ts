@@ -53,11 +53,14 @@ export interface PreparedRequest {
 }
 
 /** An upstream answer whose body has not been read yet. */
-export interface UpstreamResponse {
+/**
+ * An upstream's answer: read whole into `raw` (JSON answers, asked for with `whole`), or as a
+ * `body` stream (SSE, relayed chunk by chunk) — never both.
+ */
+export type UpstreamResponse = {
   status: number;
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  body: Readable;
-}
+} & ({ raw: Buffer; body?: undefined } | { body: Readable; raw?: undefined });
 
 /** How an upstream error answer should be treated by the scheduler and shown to the client. */
 export type FailureKind =

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { MultipartBody } from './multipart.ts';
 import type { PreparedRequest, UpstreamResponse } from './types.ts';
 
@@ -20,6 +20,11 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Longest wait for the answer's headers, and longest silence between body chunks. */
   timeoutMs: number;
+  /**
+   * Read the whole answer into `raw` (a JSON answer) rather than hand back a `body` stream (SSE):
+   * collected straight from undici's handler callbacks, without a stream object per answer.
+   */
+  whole?: boolean;
 }
 
 /** Options of the shared connection pool to upstreams. */
@@ -54,17 +59,18 @@ export class UpstreamClient {
       headers['content-length'] = String(req.body.length);
       body = Readable.from(req.body.chunks, { objectMode: false });
     }
+    const call = {
+      origin: req.url.origin,
+      path: req.url.pathname + req.url.search,
+      method: 'POST' as const,
+      headers,
+      body,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    };
+    if (opts.whole) return new Promise((resolve, reject) => this.#agent.dispatch(call, new WholeAnswer(resolve, reject, opts.signal)));
     try {
-      const res = await this.#agent.request({
-        origin: req.url.origin,
-        path: req.url.pathname + req.url.search,
-        method: 'POST',
-        headers,
-        body,
-        signal: opts.signal,
-        headersTimeout: opts.timeoutMs,
-        bodyTimeout: opts.timeoutMs,
-      });
+      const res = await this.#agent.request({ ...call, signal: opts.signal });
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
       throw toTransportError(err, opts.signal);
@@ -74,6 +80,57 @@ export class UpstreamClient {
   /** Closes every pooled connection. */
   async close(): Promise<void> {
     await this.#agent.close();
+  }
+}
+
+type Controller = Dispatcher.DispatchController;
+
+/**
+ * Collects one answer whole through undici's dispatch callbacks: the status and headers, then
+ * the body chunks, resolved once the body ends. An abort of `signal` (the client went away)
+ * aborts the upstream call at any point.
+ */
+class WholeAnswer implements Dispatcher.DispatchHandler {
+  readonly #resolve: (res: UpstreamResponse) => void;
+  readonly #reject: (err: TransportError) => void;
+  readonly #signal: AbortSignal | undefined;
+  #controller: Controller | undefined;
+  #status = 0;
+  #headers: UpstreamResponse['headers'] = {};
+  readonly #chunks: Buffer[] = [];
+  readonly #onAbort = (): void => this.#controller?.abort(this.#signal?.reason);
+
+  constructor(resolve: (res: UpstreamResponse) => void, reject: (err: TransportError) => void, signal: AbortSignal | undefined) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#signal = signal;
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.#controller = controller;
+    if (this.#signal?.aborted) controller.abort(this.#signal.reason);
+  }
+
+  onResponseStart(_controller: Controller, status: number, headers: Record<string, string | string[] | undefined>): void {
+    if (status < 200) return; // 1xx: informational, the answer follows
+    this.#status = status;
+    this.#headers = headers;
+  }
+
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    const c = this.#chunks;
+    this.#resolve({ status: this.#status, headers: this.#headers, raw: c.length === 1 ? c[0] : Buffer.concat(c) });
+  }
+
+  onResponseError(_controller: Controller, err: Error): void {
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#reject(toTransportError(err, this.#signal));
   }
 }
 

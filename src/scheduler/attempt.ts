@@ -28,12 +28,12 @@ export async function runAttempt(pool: AccountPool, lease: Lease, call: Upstream
   try {
     const res = await pool.send(lease, call, signal);
     if (res.status >= 400) {
-      const text = (await readBody(res.body)).toString('utf8');
+      const text = (res.raw ?? (await readBody(res.body))).toString('utf8');
       lease.release();
       const f = lease.account.adapter.classifyFailure(res.status, res.headers, text, lease.account.config);
       return fromFailure(f, lease, elapsed(), res.headers, timeScale);
     }
-    if (call.stream) {
+    if (res.body) {
       lease.succeeded(res.headers, elapsed());
       const usage = new StreamUsageTap();
       const finish = ({ broken, aborted }: { broken: boolean; aborted: boolean }): void => {
@@ -44,7 +44,7 @@ export async function runAttempt(pool: AccountPool, lease: Lease, call: Upstream
       };
       return { ok: true, dispatched: { kind: 'stream', ...base, upstreamMs: elapsed(), status: res.status, headers: res.headers, body: res.body, usage, finish } };
     }
-    const raw = await readBody(res.body);
+    const raw = res.raw;
     lease.release();
     const json = parseObject(raw);
     if (!json) {
