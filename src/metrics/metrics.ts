@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { CellCounter, CellHistogram } from './cells.ts';
 import { RequestSeries, type SeriesView } from './series.ts';
 import type { HttpObservation, MetricSources, UsageObservation } from './types.ts';
 
@@ -6,41 +7,6 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const QUEUE_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 const NANO = 1e9;
-
-/**
- * The children (`labels(...)`) of one metric, kept per label tuple in a tree of maps (one level
- * per label, so a look-up hashes the label values it is given and builds no key string):
- * prom-client's `labels()` builds a label object, validates it and binds a function on every
- * call, and the request path calls it several times per request. Label values are bounded
- * (see {@link Metrics}), so is this.
- */
-class Children<C> {
-  readonly #root = new Map<string | number, unknown>();
-  readonly #make: (values: string[]) => C;
-
-  constructor(make: (values: string[]) => C) {
-    this.#make = make;
-  }
-
-  /** The child for these label values, in the metric's label order. */
-  get(...values: Array<string | number>): C {
-    let level = this.#root;
-    const last = values.length - 1;
-    for (let i = 0; i < last; i++) {
-      let next = level.get(values[i]) as Map<string | number, unknown> | undefined;
-      if (!next) level.set(values[i], (next = new Map()));
-      level = next;
-    }
-    let child = level.get(values[last]) as C | undefined;
-    if (child === undefined) level.set(values[last], (child = this.#make(values.map(String))));
-    return child;
-  }
-}
-
-type CounterChild = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
-const counterChildren = (c: Counter<string>): Children<CounterChild> => new Children((v) => c.labels(...v));
-const histogramChildren = (h: Histogram<string>): Children<HistogramChild> => new Children((v) => h.labels(...v));
 
 /**
  * Sluice's Prometheus metrics on a registry of its own (not prom-client's global one, so that
@@ -53,45 +19,34 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #series = new RequestSeries();
   readonly #sources: MetricSources;
-  readonly #requests: Counter<'client' | 'model' | 'endpoint' | 'status'>;
-  readonly #duration: Histogram<'endpoint'>;
-  readonly #queueWait: Histogram<'endpoint' | 'priority'>;
-  readonly #upstream: Histogram<'account' | 'endpoint'>;
-  readonly #ttft: Histogram<'model'>;
-  readonly #cacheResults: Counter<'result'>;
+  // Written on every request: plain-number cells (see cells.ts).
+  readonly #requests: CellCounter;
+  readonly #duration: CellHistogram;
+  readonly #queueWait: CellHistogram;
+  readonly #upstream: CellHistogram;
+  readonly #ttft: CellHistogram;
+  readonly #cacheResults: CellCounter;
+  readonly #cost: CellCounter;
+  readonly #tokens: CellCounter;
+  readonly #images: CellCounter;
   readonly #retries: Counter<'account' | 'reason'>;
-  readonly #cost: Counter<'client' | 'model'>;
-  readonly #tokens: Counter<'client' | 'model' | 'kind'>;
-  readonly #images: Counter<'client' | 'model'>;
   readonly #events: Counter<'type'>;
   readonly #contentPolicy: Counter<'client' | 'source'>;
-  /** Cached children of the metrics written on every request (label order as declared). */
-  readonly #hot: {
-    requests: Children<CounterChild>;
-    duration: Children<HistogramChild>;
-    queueWait: Children<HistogramChild>;
-    upstream: Children<HistogramChild>;
-    ttft: Children<HistogramChild>;
-    cacheResults: Children<CounterChild>;
-    cost: Children<CounterChild>;
-    tokens: Children<CounterChild>;
-    images: Children<CounterChild>;
-  };
 
   constructor(sources: MetricSources) {
     this.#sources = sources;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.#requests = new Counter({ name: 'sluice_requests_total', help: 'Requests under /v1 by client, model, endpoint and HTTP status.', labelNames: ['client', 'model', 'endpoint', 'status'], registers });
-    this.#duration = new Histogram({ name: 'sluice_request_duration_seconds', help: 'Total time from request to the end of the answer.', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers });
-    this.#queueWait = new Histogram({ name: 'sluice_queue_wait_seconds', help: 'Time a request waited for an account with headroom.', labelNames: ['endpoint', 'priority'], buckets: QUEUE_BUCKETS, registers });
-    this.#upstream = new Histogram({ name: 'sluice_upstream_latency_seconds', help: 'Time of the answering upstream attempt (to the head of a stream).', labelNames: ['account', 'endpoint'], buckets: LATENCY_BUCKETS, registers });
-    this.#ttft = new Histogram({ name: 'sluice_time_to_first_token_seconds', help: 'Streams: time from request to the first byte relayed.', labelNames: ['model'], buckets: TTFT_BUCKETS, registers });
-    this.#cacheResults = new Counter({ name: 'sluice_cache_requests_total', help: 'Requests by response-cache result (hit, miss, coalesced, bypass).', labelNames: ['result'], registers });
+    this.#requests = new CellCounter({ name: 'sluice_requests_total', help: 'Requests under /v1 by client, model, endpoint and HTTP status.', labelNames: ['client', 'model', 'endpoint', 'status'], registers });
+    this.#duration = new CellHistogram({ name: 'sluice_request_duration_seconds', help: 'Total time from request to the end of the answer.', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers });
+    this.#queueWait = new CellHistogram({ name: 'sluice_queue_wait_seconds', help: 'Time a request waited for an account with headroom.', labelNames: ['endpoint', 'priority'], buckets: QUEUE_BUCKETS, registers });
+    this.#upstream = new CellHistogram({ name: 'sluice_upstream_latency_seconds', help: 'Time of the answering upstream attempt (to the head of a stream).', labelNames: ['account', 'endpoint'], buckets: LATENCY_BUCKETS, registers });
+    this.#ttft = new CellHistogram({ name: 'sluice_time_to_first_token_seconds', help: 'Streams: time from request to the first byte relayed.', labelNames: ['model'], buckets: TTFT_BUCKETS, registers });
+    this.#cacheResults = new CellCounter({ name: 'sluice_cache_requests_total', help: 'Requests by response-cache result (hit, miss, coalesced, bypass).', labelNames: ['result'], registers });
     this.#retries = new Counter({ name: 'sluice_retries_total', help: 'Attempts that failed and were routed again, by account and reason (error code).', labelNames: ['account', 'reason'], registers });
-    this.#cost = new Counter({ name: 'sluice_cost_usd_total', help: 'Upstream cost in US dollars by client and model (API requests and batch lines).', labelNames: ['client', 'model'], registers });
-    this.#tokens = new Counter({ name: 'sluice_tokens_total', help: 'Tokens billed by client, model and kind (input_text, output_text, input_image, output_image).', labelNames: ['client', 'model', 'kind'], registers });
-    this.#images = new Counter({ name: 'sluice_images_total', help: 'Images generated by client and model.', labelNames: ['client', 'model'], registers });
+    this.#cost = new CellCounter({ name: 'sluice_cost_usd_total', help: 'Upstream cost in US dollars by client and model (API requests and batch lines).', labelNames: ['client', 'model'], registers });
+    this.#tokens = new CellCounter({ name: 'sluice_tokens_total', help: 'Tokens billed by client, model and kind (input_text, output_text, input_image, output_image).', labelNames: ['client', 'model', 'kind'], registers });
+    this.#images = new CellCounter({ name: 'sluice_images_total', help: 'Images generated by client and model.', labelNames: ['client', 'model'], registers });
     this.#events = new Counter({ name: 'sluice_events_total', help: 'Operator events by type (account_disabled, circuit_opened, ...).', labelNames: ['type'], registers });
     this.#contentPolicy = new Counter({
       name: 'sluice_content_policy_blocks_total',
@@ -99,17 +54,6 @@ export class Metrics {
       labelNames: ['client', 'source'],
       registers,
     });
-    this.#hot = {
-      requests: counterChildren(this.#requests),
-      duration: histogramChildren(this.#duration),
-      queueWait: histogramChildren(this.#queueWait),
-      upstream: histogramChildren(this.#upstream),
-      ttft: histogramChildren(this.#ttft),
-      cacheResults: counterChildren(this.#cacheResults),
-      cost: counterChildren(this.#cost),
-      tokens: counterChildren(this.#tokens),
-      images: counterChildren(this.#images),
-    };
     this.#poolGauges(registers);
     this.#otherGauges(registers);
   }
@@ -130,25 +74,23 @@ export class Metrics {
 
   observeHttp(o: HttpObservation): void {
     const endpoint = o.endpoint ?? 'other';
-    const hot = this.#hot;
     this.#series.add(o.status, o.code);
-    hot.requests.get(o.client, this.#model(o.model), endpoint, o.status).inc();
-    hot.duration.get(endpoint).observe(o.totalMs / 1000);
-    if (o.cache) hot.cacheResults.get(o.cache).inc();
-    if (o.queueMs !== undefined && o.cache !== 'hit' && o.cache !== 'coalesced') hot.queueWait.get(endpoint, o.priority ?? 'normal').observe(o.queueMs / 1000);
-    if (o.account && o.upstreamMs !== undefined) hot.upstream.get(o.account, endpoint).observe(o.upstreamMs / 1000);
-    if (o.ttftMs !== undefined) hot.ttft.get(this.#model(o.model)).observe(o.ttftMs / 1000);
+    this.#requests.cell(o.client, this.#model(o.model), endpoint, o.status).inc();
+    this.#duration.cell(endpoint).observe(o.totalMs / 1000);
+    if (o.cache) this.#cacheResults.cell(o.cache).inc();
+    if (o.queueMs !== undefined && o.cache !== 'hit' && o.cache !== 'coalesced') this.#queueWait.cell(endpoint, o.priority ?? 'normal').observe(o.queueMs / 1000);
+    if (o.account && o.upstreamMs !== undefined) this.#upstream.cell(o.account, endpoint).observe(o.upstreamMs / 1000);
+    if (o.ttftMs !== undefined) this.#ttft.cell(this.#model(o.model)).observe(o.ttftMs / 1000);
   }
 
   observeUsage(u: UsageObservation): void {
-    const hot = this.#hot;
     const model = this.#model(u.model);
-    if (u.costNanoUsd > 0) hot.cost.get(u.client, model).inc(u.costNanoUsd / NANO);
-    if (u.images > 0) hot.images.get(u.client, model).inc(u.images);
-    if (u.inputTextTokens > 0) hot.tokens.get(u.client, model, 'input_text').inc(u.inputTextTokens);
-    if (u.outputTextTokens > 0) hot.tokens.get(u.client, model, 'output_text').inc(u.outputTextTokens);
-    if (u.inputImageTokens > 0) hot.tokens.get(u.client, model, 'input_image').inc(u.inputImageTokens);
-    if (u.outputImageTokens > 0) hot.tokens.get(u.client, model, 'output_image').inc(u.outputImageTokens);
+    if (u.costNanoUsd > 0) this.#cost.cell(u.client, model).inc(u.costNanoUsd / NANO);
+    if (u.images > 0) this.#images.cell(u.client, model).inc(u.images);
+    if (u.inputTextTokens > 0) this.#tokens.cell(u.client, model, 'input_text').inc(u.inputTextTokens);
+    if (u.outputTextTokens > 0) this.#tokens.cell(u.client, model, 'output_text').inc(u.outputTextTokens);
+    if (u.inputImageTokens > 0) this.#tokens.cell(u.client, model, 'input_image').inc(u.inputImageTokens);
+    if (u.outputImageTokens > 0) this.#tokens.cell(u.client, model, 'output_image').inc(u.outputImageTokens);
   }
 
   retried(account: string, reason: string): void {
