@@ -177,13 +177,17 @@ export class Cluster {
       if (!this.#degraded) this.#failed(new Error('Redis came back without the shared state'));
       let added = await this.limits.backfill();
       if (emptied) await this.#writeAccountStates();
-      // Every live instance backfills when it reconnects: stay on this instance's share until
-      // they all have (or a few heartbeats passed), then add what was sent meanwhile, and share again.
-      await this.#awaitOthersSynced(Date.now());
+      // Back on the shared windows at once: from here every request of this instance is checked
+      // and counted in Redis, where the others see it. Still capped at this instance's share,
+      // though: an instance that has not re-synced yet serves on its own share, and what it sent
+      // is not in Redis until it backfills. The second backfill adds what this one sent while
+      // the first ran. Once every live instance has re-synced (or a few heartbeats passed), the
+      // cap goes and the shared windows alone decide.
+      this.#degraded = false;
       added += await this.limits.backfill();
+      await this.#awaitOthersSynced(Date.now());
       await this.#applySharedState();
       await this.#target.keysChanged();
-      this.#degraded = false;
       this.#target.pool.setShare(1);
       this.#opts.log.info({ backfilled: added, instances: this.#instances, emptied }, emptied ? 'Redis came back empty: shared windows rebuilt' : 'Redis is back: limits shared again');
       this.#target.events.emit('cluster_recovered', `instance ${this.id} re-synced with Redis${emptied ? ' (it had restarted empty)' : ''}; ${added} recent requests added to the shared windows`);

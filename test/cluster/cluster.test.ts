@@ -161,7 +161,7 @@ describe('three instances on one Redis and one PostgreSQL', async () => {
     instances[0] = await startInstance(config);
   });
 
-  it('Redis killed and restarted mid-run: requests keep being served, the instances re-sync', { skip }, async () => {
+  it('Redis killed and restarted mid-run: requests keep being served, the instances re-sync', { skip }, async (t) => {
     const before = await simStats(sim);
     const running = load(instances, 600, 'redis-restart');
     await sleep(400);
@@ -172,9 +172,10 @@ describe('three instances on one Redis and one PostgreSQL', async () => {
     assert.deepEqual([...new Set(statuses)], [200]);
     const s = await simStats(sim);
     const violations = s.totals.violations - before.totals.violations;
-    // Stated tolerance: at most 20 % of the requests of this run (see README "Several instances":
-    // most runs give 0-5, about one in three gave 24-93 of 600; the cause is not found yet).
-    assert.ok(violations <= 120, `simulator limit violations during the Redis restart: ${violations}`);
+    t.diagnostic(`simulator limit violations during the Redis restart: ${violations} of 600 requests`);
+    // Stated tolerance (README "Several instances"): 1 % of the run's requests. 15 isolated runs
+    // gave 0; before instances re-joined the shared windows while still on their share, 2 of 6 gave 22 and 103.
+    assert.ok(violations <= 6, `simulator limit violations during the Redis restart: ${violations}`);
     for (const i of instances) {
       let pool = await adminGet<{ cluster: { degraded: boolean } }>(i, '/pool');
       for (let k = 0; k < 50 && pool.cluster.degraded; k++) {
