@@ -68,7 +68,15 @@ export class UpstreamClient {
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
     };
-    if (opts.whole) return new Promise((resolve, reject) => this.#agent.dispatch(call, new WholeAnswer(resolve, reject, opts.signal)));
+    if (opts.whole) {
+      return new Promise((resolve, reject) => {
+        try {
+          this.#agent.dispatch(call, new WholeAnswer(resolve, reject, opts.signal));
+        } catch (err) {
+          reject(toTransportError(err, opts.signal)); // refused before sending (e.g. a bad header value)
+        }
+      });
+    }
     try {
       const res = await this.#agent.request({ ...call, signal: opts.signal });
       return { status: res.statusCode, headers: res.headers, body: res.body };

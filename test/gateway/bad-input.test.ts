@@ -117,6 +117,29 @@ describe('bad input gets a clear OpenAI-style error and the gateway keeps servin
   });
 });
 
+describe('a client that goes away before a JSON answer', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ sim: { latencyMs: { chat: 5_000_000 } } }); // 5 s at the simulator's 0.001 time scale
+  });
+  after(() => h.close());
+
+  test('aborts the upstream call and frees the account slot', async () => {
+    const abort = new AbortController();
+    const pending = call(h, '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody, signal: abort.signal }).catch(
+      (err: unknown) => err,
+    );
+    for (let i = 0; i < 200 && inFlight(h) === 0; i++) await sleep(10);
+    assert.equal(inFlight(h), 1, 'the request reached the simulator');
+    abort.abort();
+    assert.ok((await pending) instanceof Error);
+    for (let i = 0; i < 200 && inFlight(h) > 0; i++) await sleep(10);
+    assert.equal(inFlight(h), 0, 'the simulator still has the request in flight: upstream not aborted');
+    for (let i = 0; i < 100 && h.app.pool.list().reduce((n, a) => n + a.inFlight, 0) > 0; i++) await sleep(10);
+    assert.equal(h.app.pool.list().reduce((n, a) => n + a.inFlight, 0), 0, 'the gateway still holds the account slot');
+  });
+});
+
 function inFlight(h: Harness): number {
   return Object.values(h.sim.stats().accounts).reduce((n, a) => n + a.inFlight, 0);
 }
