@@ -1,4 +1,5 @@
 import type { HttpDeps } from './context.ts';
+import { fromEventRow } from '../events/index.ts';
 import type { SeriesView } from '../metrics/index.ts';
 import type { AccountSnapshot } from '../pool/index.ts';
 
@@ -87,15 +88,31 @@ function health(accounts: DashboardAccount[], series: SeriesView): DashboardSnap
 }
 
 const NANO = 1e9;
+/** Events a snapshot shows. */
+const EVENTS = 30;
+
+type DashboardEvent = DashboardSnapshot['events'][number];
+const eventKey = (e: DashboardEvent): string => [e.time, e.type, e.account ?? '', e.model ?? '', e.client ?? '', e.message].join('|');
+
+/** Stored events (every instance's) and this instance's latest, newest first, each once. */
+function mergeEvents(stored: DashboardEvent[], local: DashboardEvent[]): DashboardEvent[] {
+  const seen = new Set<string>();
+  return [...local, ...stored]
+    .filter((e) => !seen.has(eventKey(e)) && seen.add(eventKey(e)))
+    .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
+    .slice(0, EVENTS);
+}
 
 /**
- * Builds dashboard snapshots. Spend and batches come from the store, so they are read at most
- * every `slowEveryMs` (the ledger is written in batches anyway); the rest is live memory.
+ * Builds dashboard snapshots. Spend, batches and events come from the store, so they are read
+ * at most every `slowEveryMs` (the ledger is written in batches anyway); the rest is live
+ * memory. Stored events are every instance's on a shared store; this instance's newest ones
+ * (not read back yet) are added from memory.
  */
 export class SnapshotBuilder {
   readonly #deps: HttpDeps;
   readonly #slowEveryMs: number;
-  #slow: Promise<Pick<DashboardSnapshot, 'spendToday' | 'batches'>> | undefined;
+  #slow: Promise<Pick<DashboardSnapshot, 'spendToday' | 'batches' | 'events'>> | undefined;
   #slowAt = 0;
 
   constructor(deps: HttpDeps, slowEveryMs = 5000) {
@@ -113,31 +130,34 @@ export class SnapshotBuilder {
     const accounts = d.pool.list().map((a) => account(a.snapshot(now)));
     const series = d.metrics.series(now);
     const c = d.cache.stats();
+    const { events: stored, ...slow } = await this.#slow;
     return {
       time: new Date(now).toISOString(),
       health: health(accounts, series),
       accounts,
       queue: d.scheduler.stats().queue,
       series,
-      ...(await this.#slow),
-      events: d.events.list(30),
+      ...slow,
+      events: mergeEvents(stored, d.events.list(EVENTS)),
       cache: { hits: c.hits, misses: c.misses, coalesced: c.coalesced, entries: c.entries, bytes: c.bytes },
     };
   }
 
-  async #readStore(now: number): Promise<Pick<DashboardSnapshot, 'spendToday' | 'batches'>> {
+  async #readStore(now: number): Promise<Pick<DashboardSnapshot, 'spendToday' | 'batches' | 'events'>> {
     const d = this.#deps;
     const day = new Date(now);
     const range = { from: Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()), to: now + 1 };
-    const [byClient, byModel, active] = await Promise.all([
+    const [byClient, byModel, active, events] = await Promise.all([
       d.store.usage.report({ ...range, groupBy: 'client' }),
       d.store.usage.report({ ...range, groupBy: 'model' }),
       d.batches.active(),
+      d.store.events.list({ limit: EVENTS }),
     ]);
     const rows = (groups: typeof byClient): SpendRow[] =>
       groups.map((g) => ({ key: g.key, usd: g.costNanoUsd / NANO, requests: g.requests, errors: g.errors, images: g.images })).sort((a, b) => b.usd - a.usd || b.requests - a.requests);
     const clients = rows(byClient);
     return {
+      events: events.map(fromEventRow),
       spendToday: { totalUsd: clients.reduce((s, r) => s + r.usd, 0), requests: clients.reduce((s, r) => s + r.requests, 0), byClient: clients, byModel: rows(byModel) },
       batches: active.map(({ batch: b, counts: c }) => ({
         id: b.id,

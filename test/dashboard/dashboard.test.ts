@@ -96,6 +96,29 @@ describe('dashboard: nothing without the admin token', () => {
   });
 });
 
+describe('dashboard snapshot on a store shared by several gateways', () => {
+  test("lists an event another gateway recorded in the shared store, which this one's memory does not have", async () => {
+    const other = await startHarness({ ...POOL, store: h.store }); // a second instance on the same store
+    try {
+      await admin(other, '/accounts/charlie/disable', { method: 'POST' });
+      assert.ok(!h.app.events.list().some((e) => e.account === 'charlie'), "the event is not in this gateway's memory");
+      let events: Array<{ type: string; account?: string }> = [];
+      // The snapshot re-reads the store at most every 5 s.
+      for (let i = 0; i < 80 && !events.some((e) => e.type === 'account_disabled' && e.account === 'charlie'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const res = await fetch(`${h.url}/dashboard/snapshot`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        events = ((await res.json()) as { events: typeof events }).events;
+      }
+      assert.ok(
+        events.some((e) => e.type === 'account_disabled' && e.account === 'charlie'),
+        JSON.stringify(events),
+      );
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('dashboard in a browser', { skip: browserSkipReason() }, () => {
   let browser: Browser;
   let page: Page;
