@@ -175,6 +175,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
         expiresAt: c.expiresAt ?? null,
         enabled: c.enabled,
         source: 'config',
+        policy: null, // a config key's policy is read from the config file
       });
     }
     for (const k of await store.keys.list()) clients.set(k);

@@ -2,7 +2,7 @@
  * `sluice keys ...`: client API keys on a running gateway (`/admin/keys`). The secret of a new
  * key is shown once, by `create`; the gateway stores only its hash.
  */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AdminClient, ConnectionOptions } from './admin-client.ts';
 import { action, CliError, clearable, NONE, connect, isoTime, list, nonNegativeNumber, positiveInt, positiveNumber, print, printJson, withConnection } from './admin-client.ts';
 import { formatUsd, renderTable } from './table.ts';
@@ -40,6 +40,20 @@ interface KeyFlags extends ConnectionOptions {
   dailyUsd?: number | typeof NONE;
   monthlyUsd?: number | typeof NONE;
   expires?: string | typeof NONE;
+  groups?: string[] | typeof NONE;
+  policy?: Record<string, unknown>;
+}
+
+/** `--policy`: a JSON object of policy fields, sent as they are (the gateway validates them). */
+function jsonObject(value: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('must be JSON, e.g. \'{"guardrails":{"words":["knockoff"]}}\'');
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError('must be a JSON object');
+  return v as Record<string, unknown>;
 }
 
 function settingsOptions(cmd: Command, update: boolean): Command {
@@ -54,7 +68,13 @@ function settingsOptions(cmd: Command, update: boolean): Command {
     .option('--ipm <n>', `images per minute across the whole pool${orNone}`, num(positiveInt))
     .option('--daily-usd <usd>', `daily budget in US dollars (UTC days)${orNone}`, num(nonNegativeNumber))
     .option('--monthly-usd <usd>', `monthly budget in US dollars${orNone}`, num(nonNegativeNumber))
-    .option('--expires <time>', `when the key stops working: 2026-12-31T00:00:00Z or 2026-12-31${update ? ' ("none": never)' : ''}`, num(isoTime));
+    .option('--expires <time>', `when the key stops working: 2026-12-31T00:00:00Z or 2026-12-31${update ? ' ("none": never)' : ''}`, num(isoTime))
+    .option('--groups <list>', `account groups the key may use, in order, comma-separated${orNone}`, num(list))
+    .option(
+      '--policy <json>',
+      `other policy fields as a JSON object: fallbacks, guardrails (words, patterns, moderation), images, cache, normalizePrompts, imageResponseFormat, degradeImagesAbove${update ? ' (a field set to null is removed)' : ''}`,
+      jsonObject,
+    );
 }
 
 /** Flag -> API field, in the order the API documents them. */
@@ -68,11 +88,12 @@ const FIELDS = [
   ['dailyUsd', 'dailyUsd'],
   ['monthlyUsd', 'monthlyUsd'],
   ['expires', 'expiresAt'],
+  ['groups', 'groups'],
 ] as const;
 
 /** The API body fields for the flags that were given (absent flags are left out; `none` becomes null). */
 function settingsBody(o: KeyFlags): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+  const body: Record<string, unknown> = { ...o.policy };
   for (const [flag, field] of FIELDS) {
     const v = o[flag];
     if (v !== undefined) body[field] = v === NONE ? null : v;

@@ -115,6 +115,23 @@ const guardrailsSchema = z.strictObject({
     .default(false),
 });
 
+/**
+ * The per-client policy a key made through the admin API may carry (config clients write the
+ * same fields directly): cache and image delivery, groups, fallbacks, guardrails and image
+ * ceilings. Guardrails here take `words` and `patterns` but no `wordLists`: an API request does
+ * not name files on the gateway's disk.
+ */
+export const clientPolicySchema = z.strictObject({
+  degradeImagesAbove: z.number().min(0).max(1).optional(),
+  cache: z.boolean().optional(),
+  normalizePrompts: z.boolean().optional(),
+  imageResponseFormat: z.enum(['b64_json', 'url']).optional(),
+  groups: z.array(z.string().min(1)).min(1).optional(),
+  fallbacks: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
+  guardrails: guardrailsSchema.omit({ wordLists: true }).optional(),
+  images: clientImagesSchema.optional(),
+});
+
 const clientSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'),
   key: z.string().min(8, 'must be at least 8 characters'),
@@ -313,7 +330,7 @@ export const configSchema = z
     unique(cfg.clients.map((c) => c.name), 'clients', 'name', ctx);
     unique(cfg.clients.map((c) => c.key), 'clients', 'key', ctx);
     cfg.clients.forEach((c, i) => {
-      checkRouting(c, i, cfg.accounts, ctx);
+      checkRouting(c, ['clients', i], cfg.accounts, ctx);
     });
     cfg.accounts.forEach((a, i) => {
       if (a.provider !== 'openai' && !a.baseUrl) {
@@ -322,22 +339,25 @@ export const configSchema = z
     });
   });
 
-/** A client's groups must exist (when the file lists accounts), and its fallbacks must be models it may use. */
-function checkRouting(
-  c: { groups?: string[]; fallbacks: Record<string, string[]>; models: string[] },
-  i: number,
+/**
+ * A client's groups must exist (when there are accounts), and its fallbacks must be models it
+ * may use. `at` is where the client is (`['clients', 3]` in a config file, `[]` in an admin API body).
+ */
+export function checkRouting(
+  c: { groups?: readonly string[]; fallbacks: Readonly<Record<string, readonly string[]>>; models: readonly string[] },
+  at: Array<string | number>,
   accounts: ReadonlyArray<{ group: string }>,
   ctx: z.RefinementCtx,
 ): void {
   const known = new Set(accounts.map((a) => a.group));
   c.groups?.forEach((g, j) => {
     if (accounts.length > 0 && !known.has(g)) {
-      ctx.addIssue({ code: 'custom', path: ['clients', i, 'groups', j], message: `no account is in group "${g}" (groups: ${[...known].join(', ')})` });
+      ctx.addIssue({ code: 'custom', path: [...at, 'groups', j], message: `no account is in group "${g}" (groups: ${[...known].join(', ')})` });
     }
   });
   for (const [model, list] of Object.entries(c.fallbacks)) {
     list.forEach((m, j) => {
-      const path = ['clients', i, 'fallbacks', model, j];
+      const path = [...at, 'fallbacks', model, j];
       if (m === model) ctx.addIssue({ code: 'custom', path, message: 'a model cannot be its own fallback' });
       else if (!c.models.includes('*') && !c.models.includes(m)) ctx.addIssue({ code: 'custom', path, message: `"${m}" is not in this client's models` });
     });
@@ -357,6 +377,8 @@ type Parsed = z.output<typeof configSchema>;
 export type ModelLimits = z.output<typeof modelLimitsSchema>;
 export type AccountConfig = Readonly<Parsed['accounts'][number]>;
 export type ClientConfig = Readonly<Parsed['clients'][number]>;
+/** See {@link clientPolicySchema}. */
+export type ClientPolicy = z.output<typeof clientPolicySchema>;
 export type SchedulerConfig = Readonly<Parsed['scheduler']>;
 /** The validated, frozen config passed down from `createApp`. */
 export type SluiceConfig = Readonly<Parsed>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Priority } from '../config/index.ts';
 import type { ClientKeyRecord } from '../store/types.ts';
+import { extrasOf } from './client-extras.ts';
 import { ClientLimiter } from './client-limiter.ts';
 import type { Guardrails } from './guardrails.ts';
 import type { ImagePolicy } from './image-policy.ts';
@@ -18,23 +19,23 @@ export interface ClientIdentity {
   readonly limiter: ClientLimiter;
   readonly expiresAt: number | null;
   readonly enabled: boolean;
-  /** Past this share of a budget, image quality is served one step lower (config only). */
+  /** Past this share of a budget, image quality is served one step lower. */
   readonly degradeImagesAbove: number | null;
   /** Response cache choice: true opted in, false opted out, null the config default. */
   readonly cache: boolean | null;
   readonly normalizePrompts: boolean;
   readonly imageResponseFormat: 'b64_json' | 'url';
-  /** Account groups this client may use, in order (config only); undefined: every group. */
+  /** Account groups this client may use, in order; undefined: every group. */
   readonly groups: readonly string[] | undefined;
-  /** Model -> models tried when it cannot be served before the deadline (config only). */
+  /** Model -> models tried when it cannot be served before the deadline. */
   readonly fallbacks: Readonly<Record<string, readonly string[]>>;
-  /** Prompt screening before anything is sent upstream (config only). */
+  /** Prompt screening before anything is sent upstream. */
   readonly guardrails: Guardrails | undefined;
-  /** Image quality and size ceilings and defaults (config only). */
+  /** Image quality and size ceilings and defaults. */
   readonly images: ImagePolicy | undefined;
 }
 
-/** Settings that exist only in the config file, not in the key store. */
+/** A client's policy settings: from the config file, or from the key store's `policy` (keys made through the admin API). */
 export interface ClientExtras {
   degradeImagesAbove?: number;
   cache?: boolean;
@@ -95,7 +96,9 @@ export class ClientDirectory {
   /** Adds or replaces the client of `record`. */
   set(record: ClientKeyRecord): void {
     this.remove(record.id);
-    this.#byHash.set(record.keyHash, identityOf(record, this.#timeScale, this.#extras.get(record.name)));
+    // A config client's settings come from the config file; a key made through the admin API carries its own.
+    const extras = this.#extras.get(record.name) ?? (record.policy ? extrasOf(record.policy, `keys[${record.name}].policy`) : undefined);
+    this.#byHash.set(record.keyHash, identityOf(record, this.#timeScale, extras));
     this.#hashById.set(record.id, record.keyHash);
   }
 

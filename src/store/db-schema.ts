@@ -27,6 +27,8 @@ export interface ClientKeysTable {
   source: string;
   /** ISO time. */
   created_at: string;
+  /** JSON of the key's policy (ClientPolicy: keys made through the admin API), or NULL. Migration 0004. */
+  policy: string | null;
 }
 
 /** Table `accounts`. */

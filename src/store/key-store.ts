@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
-import type { Priority } from '../config/index.ts';
+import type { ClientPolicy, Priority } from '../config/index.ts';
 import { GatewayError } from '../errors/index.ts';
 import type { ClientKeysTable, StoreDb } from './db-schema.ts';
 import type { ClientKeyPatch, ClientKeyRecord, KeyStore, NewClientKey } from './types.ts';
@@ -28,7 +28,13 @@ function toRecord(r: Selectable<ClientKeysTable>): ClientKeyRecord {
     enabled: Boolean(r.enabled),
     source: r.source as ClientKeyRecord['source'],
     createdAt: r.created_at,
+    policy: r.policy ? (JSON.parse(r.policy) as ClientPolicy) : null,
   };
+}
+
+/** A policy as its column: JSON, or NULL for none (an empty policy is none). */
+function policyColumn(p: ClientPolicy | null): string | null {
+  return p && Object.keys(p).length > 0 ? JSON.stringify(p) : null;
 }
 
 /** The columns a patch changes; fields left `undefined` are not touched. */
@@ -44,6 +50,7 @@ function patchColumns(p: ClientKeyPatch): Updateable<ClientKeysTable> {
     monthly_usd: p.monthlyUsd,
     expires_at: p.expiresAt,
     enabled: p.enabled,
+    policy: p.policy === undefined ? undefined : policyColumn(p.policy),
   };
   for (const k of Object.keys(cols) as (keyof typeof cols)[]) if (cols[k] === undefined) delete cols[k];
   return cols;
@@ -66,6 +73,7 @@ function valueColumns(rec: NewClientKey) {
     expires_at: rec.expiresAt,
     enabled: rec.enabled,
     source: rec.source,
+    policy: policyColumn(rec.policy),
   } satisfies Omit<Insertable<ClientKeysTable>, 'id' | 'created_at'>;
 }
 

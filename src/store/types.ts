@@ -1,4 +1,4 @@
-import type { Priority } from '../config/index.ts';
+import type { ClientPolicy, Priority } from '../config/index.ts';
 
 /** A client key as stored: never the secret itself, only its SHA-256 and a short prefix to recognise it. */
 export interface ClientKeyRecord {
@@ -24,6 +24,8 @@ export interface ClientKeyRecord {
   /** Where it came from: the config file (synced at start) or the admin API / CLI. */
   source: 'config' | 'api';
   createdAt: string;
+  /** Groups, fallbacks, guardrails, image policy... of a key made through the admin API (a config key's are in the config file: null). */
+  policy: ClientPolicy | null;
 }
 
 export type NewClientKey = Omit<ClientKeyRecord, 'id' | 'createdAt'>;

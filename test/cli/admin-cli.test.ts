@@ -301,6 +301,15 @@ describe('sluice keys', { concurrency: true }, () => {
     });
   });
 
+  test('--groups and --policy become the policy fields of the body; a bad --policy is refused before calling', async () => {
+    const run = await ok(['keys', 'create', '--name', 'tenant', '--groups', 'cheap, relay', '--policy', '{"guardrails":{"words":["knockoff"]},"images":{"maxQuality":"medium"}}']);
+    assert.deepEqual(run.requests[0].body, { name: 'tenant', groups: ['cheap', 'relay'], guardrails: { words: ['knockoff'] }, images: { maxQuality: 'medium' } });
+    const bad = await sluice(['keys', 'create', '--name', 'x', '--policy', '[1]']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--policy.*must be a JSON object/);
+    assert.equal(bad.requests.length, 0);
+  });
+
   test('create rejects a bad flag value before calling the gateway (more cases in parsers.test.ts)', async () => {
     const run = await sluice(['keys', 'create', '--name', 'x', '--rpm', '1.5']);
     assert.notEqual(run.code, 0);

@@ -23,6 +23,7 @@ function newKey(name: string, over: Partial<NewClientKey> = {}): NewClientKey {
     expiresAt: '2030-01-01T00:00:00.000Z',
     enabled: true,
     source: 'api',
+    policy: null,
     ...over,
   };
 }
@@ -48,6 +49,17 @@ function keyContract(store: () => Store): void {
     assert.deepEqual({ ...rec, id: undefined, createdAt: undefined }, { ...newKey('bravo'), id: undefined, createdAt: undefined });
     assert.deepEqual(await store().keys.get(rec.id), rec);
     assert.deepEqual(await store().keys.getByName('bravo'), rec);
+  });
+
+  test("a key's policy is kept as given, replaced by a patch, and cleared with null", async () => {
+    const policy = { groups: ['primary'], fallbacks: { 'gpt-image-1': ['dall-e-3'] }, guardrails: { words: ['weapon'], patterns: [], moderation: false as const }, images: { maxQuality: 'medium' as const } };
+    const rec = await store().keys.create(newKey('policed', { keyHash: 'c'.repeat(64), policy }));
+    assert.deepEqual(rec.policy, policy);
+    assert.deepEqual((await store().keys.getByName('policed'))?.policy, policy);
+    assert.deepEqual((await store().keys.update(rec.id, { policy: { cache: false } }))?.policy, { cache: false });
+    assert.deepEqual((await store().keys.update(rec.id, { weight: 2 }))?.policy, { cache: false }, 'a patch without policy leaves it');
+    assert.equal((await store().keys.update(rec.id, { policy: null }))?.policy, null);
+    await store().keys.delete(rec.id);
   });
 
   test('create: a taken name is a conflict; unknown ids and names are undefined', async () => {

@@ -67,7 +67,7 @@ if (reason && process.env.CI) {
       await client.end();
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001-initial', '0002-batches', '0003-events'],
+        ['0001-initial', '0002-batches', '0003-events', '0004-key-policy'],
       );
     });
 

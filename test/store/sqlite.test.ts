@@ -40,7 +40,7 @@ describe('sqlite file', () => {
     const first = await openStore({ sqlite: file });
     const key = await first.keys.create({
       name: 'kept', keyHash: 'f'.repeat(64), keyPrefix: 'sk-kept', priority: 'low', models: ['*'], weight: 1,
-      rpm: null, tpm: null, ipm: null, dailyUsd: null, monthlyUsd: null, expiresAt: null, enabled: true, source: 'api',
+      rpm: null, tpm: null, ipm: null, dailyUsd: null, monthlyUsd: null, expiresAt: null, enabled: true, source: 'api', policy: null,
     });
     await first.usage.insertMany(usageRows().slice(0, 10));
     await first.close();
@@ -53,6 +53,6 @@ describe('sqlite file', () => {
     const raw = new DatabaseSync(file, { readOnly: true });
     const applied = raw.prepare('select name from kysely_migration order by name').all().map((r) => r.name);
     raw.close();
-    assert.deepEqual(applied, ['0001-initial', '0002-batches', '0003-events']);
+    assert.deepEqual(applied, ['0001-initial', '0002-batches', '0003-events', '0004-key-policy']);
   });
 });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PRIORITIES } from '../../config/index.ts';
+import { type ClientPolicy, checkRouting, clientPolicySchema, PRIORITIES } from '../../config/index.ts';
 import { GatewayError } from '../../errors/index.ts';
 import { hashKey } from '../../policy/index.ts';
-import type { ClientKeyRecord } from '../../store/types.ts';
+import type { ClientKeyPatch, ClientKeyRecord } from '../../store/types.ts';
 import type { HttpDeps } from '../context.ts';
 import { parseBody } from './admin-body.ts';
 
@@ -21,8 +21,31 @@ const keyFields = {
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   enabled: z.boolean().optional(),
 };
-const createSchema = z.strictObject({ name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'), ...keyFields });
-const patchSchema = z.strictObject(keyFields);
+/** The policy fields (see `clientPolicySchema`), each also `null` in a patch: cleared. */
+const policyFields = Object.fromEntries(Object.entries(clientPolicySchema.shape).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as unknown as {
+  [K in keyof ClientPolicy]-?: z.ZodOptional<z.ZodNullable<z.ZodType<NonNullable<ClientPolicy[K]>>>>;
+};
+const POLICY_KEYS = Object.keys(clientPolicySchema.shape) as Array<keyof ClientPolicy>;
+const createSchema = z.strictObject({ name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'), ...keyFields, ...policyFields });
+const patchSchema = z.strictObject({ ...keyFields, ...policyFields });
+
+/** `base` with the body's policy fields applied: a value sets, `null` clears; none left is no policy. */
+function policyFrom(body: Partial<Record<keyof ClientPolicy, unknown>>, base: ClientPolicy | null): ClientPolicy | null {
+  const out: Record<string, unknown> = { ...base };
+  for (const k of POLICY_KEYS) {
+    if (body[k] === null) delete out[k];
+    else if (body[k] !== undefined) out[k] = body[k];
+  }
+  return Object.keys(out).length > 0 ? (out as ClientPolicy) : null;
+}
+
+/** Groups must be some account's, fallbacks models the key may use (as for config clients). */
+function checkKeyRouting(deps: HttpDeps, policy: ClientPolicy | null, models: readonly string[]): void {
+  parseBody(
+    z.unknown().superRefine((_, ctx) => checkRouting({ groups: policy?.groups, fallbacks: policy?.fallbacks ?? {}, models }, [], deps.pool.list(), ctx)),
+    {},
+  );
+}
 
 /** A key as the admin API shows it: never the hash, only the prefix; with its spend so far. */
 function view(deps: HttpDeps, r: ClientKeyRecord) {
@@ -44,6 +67,8 @@ export function registerKeyRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post('/keys', async (req, reply) => {
     const body = parseBody(createSchema, req.body);
     if (await keys.getByName(body.name)) throw new GatewayError('conflict', `A key named ${body.name} already exists.`, { param: 'name' });
+    const policy = policyFrom(body, null);
+    checkKeyRouting(deps, policy, body.models ?? ['*']);
     const secret = newSecret();
     const record = await keys.create({
       name: body.name,
@@ -60,6 +85,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: HttpDeps): void {
       expiresAt: body.expiresAt ?? null,
       enabled: body.enabled ?? true,
       source: 'api',
+      policy,
     });
     deps.clients.set(record);
     deps.keysChanged?.();
@@ -68,7 +94,15 @@ export function registerKeyRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.patch<{ Params: { id: string } }>('/keys/:id', async (req) => {
-    const patch = parseBody(patchSchema, req.body);
+    const body = parseBody(patchSchema, req.body);
+    const current = await keys.get(req.params.id);
+    if (!current) throw new GatewayError('not_found', `No key with id ${req.params.id}.`, { param: 'id' });
+    const patch: ClientKeyPatch = Object.fromEntries(Object.entries(body).filter(([k]) => !(POLICY_KEYS as string[]).includes(k)));
+    if (POLICY_KEYS.some((k) => body[k] !== undefined)) {
+      if (current.source === 'config') throw new GatewayError('invalid_value', `The key ${current.name} comes from the config file: change its policy there.`, { param: POLICY_KEYS.find((k) => body[k] !== undefined) ?? null });
+      patch.policy = policyFrom(body, current.policy);
+    }
+    checkKeyRouting(deps, patch.policy === undefined ? current.policy : patch.policy, patch.models ?? current.models);
     const record = await keys.update(req.params.id, patch);
     if (!record) throw new GatewayError('not_found', `No key with id ${req.params.id}.`, { param: 'id' });
     deps.clients.set(record);
