@@ -121,7 +121,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     knownModel: (model) => pool.serves(model),
   });
   events.subscribe((e) => metrics.event(e.type));
-  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, metrics, delivery, store, secretBox, configAccounts, keysChanged: () => cluster?.keysChanged(), clusterStatus: () => cluster && { instance: cluster.id, instances: cluster.instances, degraded: cluster.degraded } },
+  http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, metrics, delivery, store, secretBox, configAccounts, keysChanged: () => cluster?.keysChanged(), clusterStatus: () => cluster && { instance: cluster.id, instances: cluster.instances, degraded: cluster.degraded, recovering: cluster.recovering } },
     logger,
   );
   let sweeper: NodeJS.Timeout | undefined;

@@ -57,6 +57,8 @@ export class Cluster {
   /** The value of the epoch key this instance last saw. */
   #epoch: string | undefined;
   #degraded = false;
+  /** Back on the shared windows after an outage, but still held to this instance's share. */
+  #capped = false;
   #recovering = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -91,6 +93,11 @@ export class Cluster {
 
   get degraded(): boolean {
     return this.#degraded;
+  }
+
+  /** Back on the shared windows after an outage, still held to its share until every instance has re-synced. */
+  get recovering(): boolean {
+    return this.#capped && !this.#degraded;
   }
 
   /** Connects, applies the shared state, starts sharing limits and changes (degraded at first if Redis is away). */
@@ -150,7 +157,8 @@ export class Cluster {
       const epoch = String(res?.[5]?.[1] ?? '');
       const emptied = this.#epoch !== undefined && epoch !== this.#epoch;
       this.#epoch = epoch;
-      if (this.#degraded || emptied) await this.#recover(emptied);
+      // Also while capped: a re-sync that failed half-way (after going back to the shared windows) is retried.
+      if (this.#degraded || this.#capped || emptied) await this.#recover(emptied);
     } catch (err) {
       this.#failed(err);
     }
@@ -159,6 +167,7 @@ export class Cluster {
   #failed(err: unknown): void {
     if (this.#degraded || this.#closed) return;
     this.#degraded = true;
+    this.#capped = true;
     this.#instancesBefore = this.#instances;
     const share = 1 / this.#instances;
     this.#target.pool.setShare(share, this.#connectedOnce);
@@ -174,7 +183,7 @@ export class Cluster {
     if (this.#recovering) return;
     this.#recovering = true;
     try {
-      if (!this.#degraded) this.#failed(new Error('Redis came back without the shared state'));
+      if (!this.#degraded && !this.#capped) this.#failed(new Error('Redis came back without the shared state'));
       let added = await this.limits.backfill();
       if (emptied) await this.#writeAccountStates();
       // Back on the shared windows at once: from here every request of this instance is checked
@@ -189,6 +198,7 @@ export class Cluster {
       await this.#applySharedState();
       await this.#target.keysChanged();
       this.#target.pool.setShare(1);
+      this.#capped = false;
       this.#opts.log.info({ backfilled: added, instances: this.#instances, emptied }, emptied ? 'Redis came back empty: shared windows rebuilt' : 'Redis is back: limits shared again');
       this.#target.events.emit('cluster_recovered', `instance ${this.id} re-synced with Redis${emptied ? ' (it had restarted empty)' : ''}; ${added} recent requests added to the shared windows`);
     } catch (err) {

@@ -30,7 +30,7 @@ export interface HttpDeps {
   /** Tells other instances that client keys changed in the store (set when instances share Redis). */
   keysChanged?: () => void;
   /** This instance among several sharing Redis (absent for a single instance). */
-  clusterStatus?: () => { instance: string; instances: number; degraded: boolean } | undefined;
+  clusterStatus?: () => { instance: string; instances: number; degraded: boolean; recovering: boolean } | undefined;
   /** Names of the accounts that come from the config file. */
   configAccounts: ReadonlySet<string>;
 }
