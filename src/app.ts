@@ -89,7 +89,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
   const ledger = new Ledger(store.usage, { onError: (err, rows) => http?.log.error({ err: String(err), rows }, 'usage ledger write failed; will retry') });
   const accounting = new Accounting(ledger, new Budgets(events), createPricer(config.pricing), (row) => metrics.observeUsage(row));
   const configAccounts = new Set(config.accounts.map((a) => a.name));
-  const policy = { budgets: accounting.budgets, serves: (m: string, groups?: readonly string[]) => pool.serves(m, groups), estimate: (c: Parameters<Scheduler['estimate']>[0]) => scheduler.estimate(c) };
+  const policy = { budgets: accounting.budgets, serves: (m: string, groups?: readonly string[]) => pool.serves(m, groups), estimate: (c: Parameters<Scheduler['estimate']>[0]) => scheduler.estimate(c), price: (i: Parameters<Accounting['estimate']>[0]) => accounting.estimate(i) };
   const b = config.batch;
   const runner = new BatchRunner(store.batches, createLineExecutor({ clients, policy, scheduler, accounting, maxWaitMs: b.maxWaitMs }), {
     concurrency: b.concurrency,

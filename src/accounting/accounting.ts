@@ -1,5 +1,5 @@
 import type { Endpoint } from '../providers/index.ts';
-import type { Pricer } from '../pricing/index.ts';
+import type { CostInput, Pricer } from '../pricing/index.ts';
 import type { UsageRow } from '../store/types.ts';
 import type { Budgets } from './budgets.ts';
 import type { Ledger } from './ledger.ts';
@@ -44,6 +44,11 @@ export class Accounting {
     this.ledger = ledger;
     this.budgets = budgets;
     this.#pricer = pricer;
+  }
+
+  /** What a request is expected to cost before it is sent, in nano-USD (0 for a model without a price). */
+  estimate(input: Pick<CostInput, 'endpoint' | 'model' | 'request' | 'estimateTokens'>): number {
+    return this.#pricer.cost(input).costNanoUsd;
   }
 
   record(o: RequestOutcome): UsageRow {

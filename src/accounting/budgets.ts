@@ -37,11 +37,15 @@ function nextPeriod(now: number, period: 'day' | 'month'): number {
 /**
  * Spend per client for the current UTC day and month, kept in memory (seeded from the ledger at
  * start, added to as each request is accounted), so the budget check on the request path is a
- * map look-up. A client at or over a budget is refused until the period resets; requests
- * already running when the budget is reached still finish (the overshoot is bounded by them).
+ * map look-up. A client at or over a budget is refused until the period resets. The estimated
+ * cost of requests admitted and still running is held against the budget meanwhile, so a burst
+ * of concurrent requests cannot all pass the check; the overshoot left is what the estimates
+ * missed (see {@link hold}).
  */
 export class Budgets {
   readonly #spend = new Map<string, Spend>();
+  /** Estimated cost of each client's requests admitted and not yet accounted (nano-USD). */
+  readonly #held = new Map<string, number>();
   readonly #events: EventLog;
   readonly #softFraction: number;
 
@@ -77,12 +81,16 @@ export class Budgets {
     s.monthNano = monthNano;
   }
 
-  /** Refuses (429 `budget_exceeded`) a client whose spend reached a budget. */
+  /**
+   * Refuses (429 `budget_exceeded`) a client whose spend, plus the estimated cost of its
+   * requests still running, reached a budget.
+   */
   check(client: string, limits: BudgetLimits, now = Date.now()): void {
     const s = this.#of(client, now);
+    const held = this.#held.get(client) ?? 0;
     for (const period of ['day', 'month'] as const) {
       const usd = period === 'day' ? limits.dailyUsd : limits.monthlyUsd;
-      const spent = period === 'day' ? s.dayNano : s.monthNano;
+      const spent = (period === 'day' ? s.dayNano : s.monthNano) + held;
       if (usd === null || spent < Math.round(usd * NANO)) continue;
       const resets = nextPeriod(now, period);
       const secs = Math.max(1, Math.ceil((resets - now) / 1000));
@@ -92,6 +100,24 @@ export class Budgets {
         { headers: { 'retry-after': String(secs), 'x-should-retry': 'false' } },
       );
     }
+  }
+
+  /**
+   * Counts the estimated cost of an admitted request against the client's budgets until the
+   * returned function is called (once it is accounted, or failed): concurrent requests cannot
+   * all pass a check that none of them has been charged to yet.
+   */
+  hold(client: string, costNano: number): () => void {
+    if (!(costNano > 0)) return () => {};
+    this.#held.set(client, (this.#held.get(client) ?? 0) + costNano);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.#held.get(client) ?? 0) - costNano;
+      if (left > 0) this.#held.set(client, left);
+      else this.#held.delete(client);
+    };
   }
 
   /** The largest share of a budget used so far (0 when there are none). */

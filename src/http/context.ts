@@ -37,6 +37,8 @@ export interface HttpDeps {
 
 /** Per-request facts the relay fills in for the access log and the ledger. */
 export interface RequestFacts {
+  /** Ends the hold of this request's estimated cost on the client's budgets (after it is accounted). */
+  releaseBudget?: () => void;
   model?: string;
   endpoint?: Endpoint;
   account?: string;

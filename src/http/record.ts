@@ -43,6 +43,7 @@ export function recordOutcome(req: FastifyRequest, reply: FastifyReply, deps: Ht
     });
     costUsd = row.costNanoUsd / 1e9;
   }
+  f?.releaseBudget?.(); // charged now (or failed): its estimate no longer needs holding
   deps.metrics.observeHttp({
     client: client?.name ?? '',
     model: f?.model,

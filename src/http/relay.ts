@@ -65,6 +65,9 @@ async function relayCall(req: FastifyRequest, reply: FastifyReply, deps: HttpDep
   if (!client) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
   req.facts = { model: asked.model, endpoint: asked.endpoint, request: imageParams(asked) };
   const policy = applyClientPolicy(client, asked, deps.policy);
+  // Accounting ends the hold (recordOutcome); the close of the response, however it ends, is the backstop.
+  req.facts.releaseBudget = policy.release;
+  reply.raw.once('close', policy.release);
   req.facts.estimateTokens = policy.need.tokens;
   req.facts.request = imageParams(policy.call);
   if (policy.notes) req.facts.policy = policyHeader(policy.notes);

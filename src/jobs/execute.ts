@@ -37,7 +37,7 @@ export function createLineExecutor(deps: ExecuteDeps): ExecuteLine {
     const model = typeof body.model === 'string' ? body.model : '';
     const requestId = `req_${randomUUID().replaceAll('-', '')}`;
     const outcome = { time: Date.now(), requestId, client: owner, budget: client.budget, model, endpoint, cacheHit: false };
-    const { call, need, fallbacks } = applyClientPolicy(client, { endpoint, model, json: body, stream: false }, deps.policy);
+    const { call, need, fallbacks, release } = applyClientPolicy(client, { endpoint, model, json: body, stream: false }, deps.policy);
     try {
       await moderate(client, call, { requestId, priority: 'low', maxWaitMs: deps.maxWaitMs, signal }, deps);
       const others = fallbacks?.map((m) => retarget(call, m, client.imageResponseFormat));
@@ -63,6 +63,8 @@ export function createLineExecutor(deps: ExecuteDeps): ExecuteLine {
         deps.accounting.record({ ...outcome, time: Date.now(), account: null, status: err.status, attempts: 0, queueMs: 0, upstreamMs: 0 });
       }
       throw err;
+    } finally {
+      release(); // accounted above, or failed
     }
   };
 }

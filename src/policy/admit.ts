@@ -1,6 +1,6 @@
-import type { Need } from '../pool/index.ts';
-import type { UpstreamCall } from '../providers/index.ts';
 import { GatewayError } from '../errors/index.ts';
+import type { Need } from '../pool/index.ts';
+import { callFields, type UpstreamCall } from '../providers/index.ts';
 import { type ClientIdentity, mayUseModel } from './client-directory.ts';
 import { matchGuardrails, PromptRefused } from './guardrails.ts';
 import { applyImagePolicy, lowerQuality, type PolicyNotes } from './image-policy.ts';
@@ -9,6 +9,8 @@ import { applyImagePolicy, lowerQuality, type PolicyNotes } from './image-policy
 export interface BudgetView {
   check(client: string, limits: ClientIdentity['budget']): void;
   usedFraction(client: string, limits: ClientIdentity['budget']): number;
+  /** Holds `costNano` against the client's budgets until the returned function is called. */
+  hold(client: string, costNano: number): () => void;
 }
 
 /** What policy asks of the rest of the gateway. */
@@ -17,6 +19,8 @@ export interface PolicyDeps {
   /** True when some enabled account serves the model (in one of `groups`, when given). */
   serves(model: string, groups?: readonly string[]): boolean;
   estimate(call: UpstreamCall): Need;
+  /** A request's estimated cost in nano-USD, before it is sent (held against budgets). */
+  price(input: { endpoint: UpstreamCall['endpoint']; model: string; request?: { n?: unknown; size?: unknown; quality?: unknown }; estimateTokens?: number }): number;
 }
 
 /**
@@ -41,6 +45,11 @@ export interface Admitted {
   notes: PolicyNotes | undefined;
   /** Models to try, in order, when `call.model` cannot be served before the deadline. */
   fallbacks: readonly string[] | undefined;
+  /**
+   * Ends the hold of the request's estimated cost on the client's budgets: call it once the
+   * request is accounted or has failed (more than once is harmless). A no-op without budgets.
+   */
+  release: () => void;
 }
 
 /**
@@ -63,7 +72,22 @@ export function applyClientPolicy(client: ClientIdentity, call: UpstreamCall, de
   const need = deps.estimate(final);
   client.limiter.take(need);
   const notes = degraded ? { ...shaped.notes, quality: degraded.quality } : shaped.notes;
-  return { call: final, need, notes, fallbacks };
+  const budgeted = client.budget.dailyUsd !== null || client.budget.monthlyUsd !== null;
+  const release = budgeted ? budgets.hold(client.name, deps.price(costInput(final, need))) : NO_HOLD;
+  return { call: final, need, notes, fallbacks, release };
+}
+
+const NO_HOLD = (): void => {};
+
+/**
+ * What a request will cost, as far as it is known before sending: images by model, size,
+ * quality and count (exact for per-image prices and gpt-image output tokens); text by the
+ * estimated tokens, prompt and maximum completion, all priced as input.
+ */
+function costInput(call: UpstreamCall, need: Need): Parameters<PolicyDeps['price']>[0] {
+  if (!call.endpoint.startsWith('images.')) return { endpoint: call.endpoint, model: call.model, estimateTokens: need.tokens };
+  const f = callFields(call);
+  return { endpoint: call.endpoint, model: call.model, request: { n: f.n, size: f.size, quality: f.quality } };
 }
 
 /** "Above 80% of the daily budget, serve image quality high as medium." */

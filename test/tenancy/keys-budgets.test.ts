@@ -92,6 +92,38 @@ for (const kind of kinds) {
   });
 }
 
+describe('budgets hold what is running', () => {
+  test('a burst of concurrent image requests stops at the budget, not after every one was admitted', async () => {
+    // gpt-image-1, medium 1024x1024: ~$0.042 of output tokens each; the budget fits two and a bit.
+    const h = await startHarness({
+      sim: { latencyMs: { images: 1_500_000 } }, // 1.5 s at the simulator's 0.001 time scale: all overlap
+      clients: [{ name: 'tester', key: CLIENT_KEY, budget: { dailyUsd: 0.1 } }],
+    });
+    try {
+      const shoot = async (): Promise<{ status: number; code?: string }> => {
+        const res = await fetch(`${h.url}/v1/images/generations`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-image-1', prompt: 'a red running shoe', size: '1024x1024', quality: 'medium' }),
+        });
+        const json = (await res.json()) as { error?: { code: string } };
+        return { status: res.status, code: json.error?.code };
+      };
+      const results = await Promise.all(Array.from({ length: 8 }, shoot));
+      const ok = results.filter((r) => r.status === 200).length;
+      assert.ok(ok >= 2 && ok <= 3, `admitted ${ok} of 8: ${JSON.stringify(results)}`);
+      assert.deepEqual(new Set(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.code}`)), new Set(['429 budget_exceeded']));
+      const spent = await admin<{ data: Array<{ name: string; spend: { dayUsd: number } }> }>(h, '/keys');
+      const day = spent.data.find((k) => k.name === 'tester')?.spend.dayUsd ?? 0;
+      assert.ok(day < 0.1 + 0.05, `spent $${day}: at most one image over the budget`);
+      // Nothing is held any more: with the holds released, what is left of the budget is usable.
+      assert.equal((await shoot()).status, day < 0.1 ? 200 : 429);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('client quotas', () => {
   let h: Awaited<ReturnType<typeof startHarness>>;
   before(async () => {
