@@ -66,8 +66,10 @@ async function relayCall(req: FastifyRequest, reply: FastifyReply, deps: HttpDep
   req.facts = { model: asked.model, endpoint: asked.endpoint, request: imageParams(asked) };
   const policy = applyClientPolicy(client, asked, deps.policy);
   // Accounting ends the hold (recordOutcome); the close of the response, however it ends, is the backstop.
-  req.facts.releaseBudget = policy.release;
-  reply.raw.once('close', policy.release);
+  if (policy.release) {
+    req.facts.releaseBudget = policy.release;
+    reply.raw.once('close', policy.release);
+  }
   req.facts.estimateTokens = policy.need.tokens;
   req.facts.request = imageParams(policy.call);
   if (policy.notes) req.facts.policy = policyHeader(policy.notes);

@@ -64,7 +64,7 @@ export function createLineExecutor(deps: ExecuteDeps): ExecuteLine {
       }
       throw err;
     } finally {
-      release(); // accounted above, or failed
+      release?.(); // accounted above, or failed
     }
   };
 }

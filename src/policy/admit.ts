@@ -47,9 +47,9 @@ export interface Admitted {
   fallbacks: readonly string[] | undefined;
   /**
    * Ends the hold of the request's estimated cost on the client's budgets: call it once the
-   * request is accounted or has failed (more than once is harmless). A no-op without budgets.
+   * request is accounted or has failed (more than once is harmless). Absent without budgets.
    */
-  release: () => void;
+  release: (() => void) | undefined;
 }
 
 /**
@@ -73,11 +73,9 @@ export function applyClientPolicy(client: ClientIdentity, call: UpstreamCall, de
   client.limiter.take(need);
   const notes = degraded ? { ...shaped.notes, quality: degraded.quality } : shaped.notes;
   const budgeted = client.budget.dailyUsd !== null || client.budget.monthlyUsd !== null;
-  const release = budgeted ? budgets.hold(client.name, deps.price(costInput(final, need))) : NO_HOLD;
+  const release = budgeted ? budgets.hold(client.name, deps.price(costInput(final, need))) : undefined;
   return { call: final, need, notes, fallbacks, release };
 }
-
-const NO_HOLD = (): void => {};
 
 /**
  * What a request will cost, as far as it is known before sending: images by model, size,
