@@ -1,14 +1,14 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Accounting, Budgets, Ledger, periodStart } from './accounting/index.ts';
+import { ResponseCache } from './cache/index.ts';
+import { Cluster } from './cluster/index.ts';
 import { parseAccount, type SluiceConfig } from './config/index.ts';
 import { EventArchive, EventLog, WebhookNotifier } from './events/index.ts';
 import { BatchedLineWriter, buildHttpServer } from './http/index.ts';
-import { BatchRunner, BatchService, createLineExecutor } from './jobs/index.ts';
-import { ResponseCache } from './cache/index.ts';
-import { Cluster } from './cluster/index.ts';
-import { type BatchGaugeSource, Metrics } from './metrics/index.ts';
 import { createImageStore, UrlSigner } from './images/index.ts';
-import { createHash, randomBytes } from 'node:crypto';
+import { BatchRunner, BatchService, createLineExecutor } from './jobs/index.ts';
+import { type BatchGaugeSource, Metrics } from './metrics/index.ts';
 import { ClientDirectory, clientExtrasFrom, hashKey } from './policy/index.ts';
 import { AccountPool } from './pool/index.ts';
 import { createPricer } from './pricing/index.ts';
@@ -119,7 +119,7 @@ export function createApp(config: SluiceConfig, stores: AppStores, opts: AppOpti
     cache: () => cache.stats(),
     batches: async () => batchGauges(await batches.active()),
     knownModel: (model) => pool.serves(model),
-  });
+  }, { maxClientLabels: config.metrics.maxClientLabels });
   events.subscribe((e) => metrics.event(e.type));
   http = buildHttpServer({ config, clients, pool, scheduler, events, accounting, policy, batches, cache, metrics, delivery, store, secretBox, configAccounts, keysChanged: () => cluster?.keysChanged(), clusterStatus: () => cluster && { instance: cluster.id, instances: cluster.instances, degraded: cluster.degraded, recovering: cluster.recovering } },
     logger,

@@ -321,7 +321,14 @@ export const configSchema = z
     images: imagesSchema,
     alerts: alertsSchema,
     /** `GET /metrics` (Prometheus): on by default; `requireAdminToken` makes scrapers send `Authorization: Bearer <adminToken>`. */
-    metrics: z.strictObject({ enabled: z.boolean().default(true), requireAdminToken: z.boolean().default(false) }).prefault({}),
+    metrics: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        requireAdminToken: z.boolean().default(false),
+        /** Client names that get a label of their own (the first seen); later ones are counted as `other`. */
+        maxClientLabels: z.number().int().nonnegative().default(200),
+      })
+      .prefault({}),
     /** Price overrides per model (see docs/PRICING.md); the shipped table covers the rest. */
     pricing: pricingSchema.prefault({}),
   })

@@ -12,8 +12,9 @@ const NANO = 1e9;
  * Sluice's Prometheus metrics on a registry of its own (not prom-client's global one, so that
  * several gateways in one process, as in tests, never mix). Request-path metrics are pushed
  * once per finished request; the pool, queue, cache and batch gauges are read at scrape time.
- * Labels are bounded: client names (operator-made), endpoints, statuses, account names and
- * the models the pool serves (any other model name a client sends is counted as `other`).
+ * Labels are bounded: client names (the first `maxClientLabels` seen; later ones are `other`),
+ * endpoints, statuses, account names and the models the pool serves (any other model name a
+ * client sends is counted as `other`).
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -33,8 +34,12 @@ export class Metrics {
   readonly #events: Counter<'type'>;
   readonly #contentPolicy: Counter<'client' | 'source'>;
 
-  constructor(sources: MetricSources) {
+  readonly #clients = new Set<string>();
+  readonly #maxClients: number;
+
+  constructor(sources: MetricSources, opts: { maxClientLabels?: number } = {}) {
     this.#sources = sources;
+    this.#maxClients = opts.maxClientLabels ?? 200;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.#requests = new CellCounter({ name: 'sluice_requests_total', help: 'Requests under /v1 by client, model, endpoint and HTTP status.', labelNames: ['client', 'model', 'endpoint', 'status'], registers });
@@ -75,7 +80,7 @@ export class Metrics {
   observeHttp(o: HttpObservation): void {
     const endpoint = o.endpoint ?? 'other';
     this.#series.add(o.status, o.code);
-    this.#requests.cell(o.client, this.#model(o.model), endpoint, o.status).inc();
+    this.#requests.cell(this.#client(o.client), this.#model(o.model), endpoint, o.status).inc();
     this.#duration.cell(endpoint).observe(o.totalMs / 1000);
     if (o.cache) this.#cacheResults.cell(o.cache).inc();
     if (o.queueMs !== undefined && o.cache !== 'hit' && o.cache !== 'coalesced') this.#queueWait.cell(endpoint, o.priority ?? 'normal').observe(o.queueMs / 1000);
@@ -85,12 +90,13 @@ export class Metrics {
 
   observeUsage(u: UsageObservation): void {
     const model = this.#model(u.model);
-    if (u.costNanoUsd > 0) this.#cost.cell(u.client, model).inc(u.costNanoUsd / NANO);
-    if (u.images > 0) this.#images.cell(u.client, model).inc(u.images);
-    if (u.inputTextTokens > 0) this.#tokens.cell(u.client, model, 'input_text').inc(u.inputTextTokens);
-    if (u.outputTextTokens > 0) this.#tokens.cell(u.client, model, 'output_text').inc(u.outputTextTokens);
-    if (u.inputImageTokens > 0) this.#tokens.cell(u.client, model, 'input_image').inc(u.inputImageTokens);
-    if (u.outputImageTokens > 0) this.#tokens.cell(u.client, model, 'output_image').inc(u.outputImageTokens);
+    const client = this.#client(u.client);
+    if (u.costNanoUsd > 0) this.#cost.cell(client, model).inc(u.costNanoUsd / NANO);
+    if (u.images > 0) this.#images.cell(client, model).inc(u.images);
+    if (u.inputTextTokens > 0) this.#tokens.cell(client, model, 'input_text').inc(u.inputTextTokens);
+    if (u.outputTextTokens > 0) this.#tokens.cell(client, model, 'output_text').inc(u.outputTextTokens);
+    if (u.inputImageTokens > 0) this.#tokens.cell(client, model, 'input_image').inc(u.inputImageTokens);
+    if (u.outputImageTokens > 0) this.#tokens.cell(client, model, 'output_image').inc(u.outputImageTokens);
   }
 
   retried(account: string, reason: string): void {
@@ -103,7 +109,15 @@ export class Metrics {
 
   /** A prompt refused for its content: by the client's `guardrail` lists, the `moderation` pre-check, or the `upstream`. */
   contentPolicyBlock(client: string, source: 'guardrail' | 'moderation' | 'upstream'): void {
-    this.#contentPolicy.inc({ client, source });
+    this.#contentPolicy.inc({ client: this.#client(client), source });
+  }
+
+  /** A client's label: its name for the first `maxClientLabels` names seen, then `other` (thousands of keys would be thousands of series). */
+  #client(name: string): string {
+    if (name === '' || this.#clients.has(name)) return name;
+    if (this.#clients.size >= this.#maxClients) return 'other';
+    this.#clients.add(name);
+    return name;
   }
 
   #model(model: string | undefined): string {

@@ -114,6 +114,27 @@ describe('metrics settings', () => {
     }
   });
 
+  it('metrics.maxClientLabels: clients past the first N seen are counted as other', async () => {
+    const h = await startHarness({
+      metrics: { maxClientLabels: 1 },
+      clients: [
+        { name: 'first', key: CLIENT_KEY },
+        { name: 'second', key: 'sk-second-client-0001' },
+      ],
+    });
+    try {
+      assert.equal((await chatAs(h, CLIENT_KEY)).status, 200);
+      assert.equal((await chatAs(h, 'sk-second-client-0001')).status, 200);
+      assert.equal((await chatAs(h, 'sk-second-client-0001')).status, 200);
+      const m = parseMetrics(await (await fetch(`${h.url}/metrics`)).text());
+      assert.equal(total(m, 'sluice_requests_total', { client: 'first' }), 1);
+      assert.equal(total(m, 'sluice_requests_total', { client: 'other' }), 2);
+      assert.equal(total(m, 'sluice_requests_total', { client: 'second' }), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('metrics.enabled: false removes the endpoint', async () => {
     const h = await startHarness({ metrics: { enabled: false } });
     try {
