@@ -20,7 +20,13 @@ export interface PolicyDeps {
   serves(model: string, groups?: readonly string[]): boolean;
   estimate(call: UpstreamCall): Need;
   /** A request's estimated cost in nano-USD, before it is sent (held against budgets). */
-  price(input: { endpoint: UpstreamCall['endpoint']; model: string; request?: { n?: unknown; size?: unknown; quality?: unknown }; estimateTokens?: number }): number;
+  price(input: {
+    endpoint: UpstreamCall['endpoint'];
+    model: string;
+    request?: { n?: unknown; size?: unknown; quality?: unknown };
+    estimateTokens?: number;
+    estimateOutputTokens?: number;
+  }): number;
 }
 
 /**
@@ -79,11 +85,14 @@ export function applyClientPolicy(client: ClientIdentity, call: UpstreamCall, de
 
 /**
  * What a request will cost, as far as it is known before sending: images by model, size,
- * quality and count (exact for per-image prices and gpt-image output tokens); text by the
- * estimated tokens, prompt and maximum completion, all priced as input.
+ * quality and count (exact for per-image prices and gpt-image output tokens); text by its
+ * estimated prompt tokens at the input price and its maximum completion at the output price.
  */
 function costInput(call: UpstreamCall, need: Need): Parameters<PolicyDeps['price']>[0] {
-  if (!call.endpoint.startsWith('images.')) return { endpoint: call.endpoint, model: call.model, estimateTokens: need.tokens };
+  if (!call.endpoint.startsWith('images.')) {
+    const output = need.outputTokens ?? 0;
+    return { endpoint: call.endpoint, model: call.model, estimateTokens: need.tokens - output, estimateOutputTokens: output };
+  }
   const f = callFields(call);
   return { endpoint: call.endpoint, model: call.model, request: { n: f.n, size: f.size, quality: f.quality } };
 }

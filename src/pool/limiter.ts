@@ -11,6 +11,8 @@ export interface Need {
   requests: number;
   tokens: number;
   images: number;
+  /** Of `tokens`, the completion expected (chat: n × max tokens), for a cost estimate before sending. */
+  outputTokens?: number;
 }
 
 /** How time is measured for limits. */

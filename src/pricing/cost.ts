@@ -18,6 +18,8 @@ export interface CostInput {
   request?: { n?: unknown; size?: unknown; quality?: unknown };
   /** Tokens estimated before sending; used only when the answer had no usage (counted as input text). */
   estimateTokens?: number;
+  /** Completion tokens expected before sending (a budget hold's estimate; counted as output text). */
+  estimateOutputTokens?: number;
   /** Images the answer returned (defaults to the request's `n`, else 1). */
   images?: number;
 }
@@ -122,16 +124,17 @@ function costOf(rates: Rates | undefined, input: CostInput): CostResult {
     return result(usage ?? NO_TOKENS, images, (each ?? 0n) * BigInt(images), each !== undefined, 'per-image');
   }
   const estimate = count(input.estimateTokens);
+  const estimateOutput = count(input.estimateOutputTokens);
   const imageTokens = isImage && rates?.tokenBilled;
   let counts = NO_TOKENS;
   let source: CostSource = 'none';
   if (usage) {
     counts = usage;
     source = 'usage';
-  } else if (estimate !== undefined || imageTokens) {
-    // No usage: the estimate is the request's input; GPT image output from the per-image token table.
+  } else if (estimate !== undefined || estimateOutput !== undefined || imageTokens) {
+    // No usage: the estimate is the request's input (and, before sending, its expected completion); GPT image output from the per-image token table.
     const outputImage = imageTokens ? images * estimatedImageTokens(input.request) : 0;
-    counts = { ...NO_TOKENS, inputText: estimate ?? 0, outputImage };
+    counts = { ...NO_TOKENS, inputText: estimate ?? 0, outputText: estimateOutput ?? 0, outputImage };
     source = 'estimate';
   }
   return result(counts, images, rates ? tokenCost(rates, counts) : 0n, rates !== undefined, source);

@@ -53,8 +53,10 @@ export class TokenEstimator {
     const body = callFields(call);
     const count: Counter = precise ? (t) => this.count(call.model, t) : (t) => Math.ceil(t.length / 4);
     switch (call.endpoint) {
-      case 'chat.completions':
-        return { requests: 1, images: 0, tokens: this.#chat(count, body) };
+      case 'chat.completions': {
+        const { prompt, completion } = this.#chat(count, body);
+        return { requests: 1, images: 0, tokens: prompt + completion, outputTokens: completion };
+      }
       case 'embeddings':
       case 'moderations':
         return { requests: 1, images: 0, tokens: this.#inputs(count, body.input) };
@@ -67,7 +69,7 @@ export class TokenEstimator {
     }
   }
 
-  #chat(count: Counter, body: Readonly<Record<string, unknown>>): number {
+  #chat(count: Counter, body: Readonly<Record<string, unknown>>): { prompt: number; completion: number } {
     const messages = Array.isArray(body.messages) ? body.messages : [];
     let tokens = 3;
     for (const m of messages as Array<Record<string, unknown>>) {
@@ -83,7 +85,7 @@ export class TokenEstimator {
     }
     const n = Number(body.n ?? 1) || 1;
     const completion = Number(body.max_completion_tokens ?? body.max_tokens ?? this.#defaultCompletion) || this.#defaultCompletion;
-    return tokens + n * completion;
+    return { prompt: tokens, completion: n * completion };
   }
 
   #inputs(count: Counter, input: unknown): number {

@@ -124,6 +124,27 @@ describe('budgets hold what is running', () => {
   });
 });
 
+describe('budgets hold what is running: chat', () => {
+  test('a burst of concurrent chat requests is held at its prompt and maximum completion: exactly the budget is admitted', async () => {
+    // Each answer costs exactly $1 (4 completion tokens at $250,000 per 1M, input free), and so does each hold.
+    const h = await startHarness({
+      sim: { latencyMs: { chat: 1_500_000 } }, // 1.5 s: all overlap
+      pricing: { models: { 'gpt-4o-mini': { input: 0, cachedInput: 0, output: 250_000 } } },
+      clients: [{ name: 'tester', key: CLIENT_KEY, budget: { dailyUsd: 3 } }],
+    });
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, () => chatAs(h, CLIENT_KEY, {}, { max_completion_tokens: 4 })));
+      assert.deepEqual(
+        results.map((r) => r.status).sort(),
+        [200, 200, 200, 429, 429, 429],
+      );
+      assert.equal(h.sim.stats().totals.accepted, 3);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('client quotas', () => {
   let h: Awaited<ReturnType<typeof startHarness>>;
   before(async () => {
