@@ -47,7 +47,7 @@ export class Accounting {
   }
 
   /** What a request is expected to cost before it is sent, in nano-USD (0 for a model without a price). */
-  estimate(input: Pick<CostInput, 'endpoint' | 'model' | 'request' | 'estimateTokens' | 'estimateOutputTokens'>): number {
+  estimate(input: CostInput): number {
     return this.#pricer.cost(input).costNanoUsd;
   }
 

@@ -122,16 +122,23 @@ const guardrailsSchema = z.strictObject({
  * not name files on the gateway's disk.
  */
 export const clientPolicySchema = z.strictObject({
+  /** Past this share of a budget (0..1), serve image quality one step lower (high → medium → low). */
   degradeImagesAbove: z.number().min(0).max(1).optional(),
+  /** Response cache: true = opted in (also for n>1, temperature>0, user), false = never, absent = `cache.defaultOn`. */
   cache: z.boolean().optional(),
+  /** Normalise case and spacing of prompts before the cache key is computed. */
   normalizePrompts: z.boolean().optional(),
+  /** How image answers are delivered when the request does not say (`response_format`). */
   imageResponseFormat: z.enum(['b64_json', 'url']).optional(),
+  /** Account groups this client may use, tried in this order (absent: every group, in config order). */
   groups: z.array(z.string().min(1)).min(1).optional(),
+  /** Model -> models tried in order when it cannot be served before the request's deadline. */
   fallbacks: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
   guardrails: guardrailsSchema.omit({ wordLists: true }).optional(),
   images: clientImagesSchema.optional(),
 });
 
+/** A client of the config file: its key and limits, plus the policy fields above (with defaults, and word-list files allowed). */
 const clientSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, "-", "_" or "."'),
   key: z.string().min(8, 'must be at least 8 characters'),
@@ -142,22 +149,13 @@ const clientSchema = z.strictObject({
   /** The client's own limits across the whole pool (its quota). */
   limits: z.strictObject({ rpm: positiveInt.optional(), tpm: positiveInt.optional(), ipm: positiveInt.optional() }).default({}),
   budget: z.strictObject({ dailyUsd: z.number().nonnegative().optional(), monthlyUsd: z.number().nonnegative().optional() }).default({}),
-  /** Past this share of a budget (0..1), serve image quality one step lower (high → medium → low). */
-  degradeImagesAbove: z.number().min(0).max(1).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   enabled: z.boolean().default(true),
-  /** Response cache: true = opted in (also for n>1, temperature>0, user), false = never, absent = `cache.defaultOn`. */
-  cache: z.boolean().optional(),
-  /** Normalise case and spacing of prompts before the cache key is computed. */
-  normalizePrompts: z.boolean().default(false),
-  /** How image answers are delivered when the request does not say (`response_format`). */
-  imageResponseFormat: z.enum(['b64_json', 'url']).default('b64_json'),
-  /** Account groups this client may use, tried in this order (absent: every group, in config order). */
-  groups: z.array(z.string().min(1)).min(1).optional(),
-  /** Model -> models tried in order when it cannot be served before the request's deadline. */
-  fallbacks: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
+  ...clientPolicySchema.shape,
+  normalizePrompts: clientPolicySchema.shape.normalizePrompts.unwrap().default(false),
+  imageResponseFormat: clientPolicySchema.shape.imageResponseFormat.unwrap().default('b64_json'),
+  fallbacks: clientPolicySchema.shape.fallbacks.unwrap().default({}),
   guardrails: guardrailsSchema.optional(),
-  images: clientImagesSchema.optional(),
 });
 
 /** How the scheduler waits, retries and spreads load (every field has a default). */

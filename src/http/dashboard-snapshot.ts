@@ -98,7 +98,10 @@ const eventKey = (e: DashboardEvent): string => [e.time, e.type, e.account ?? ''
 function mergeEvents(stored: DashboardEvent[], local: DashboardEvent[]): DashboardEvent[] {
   const seen = new Set<string>();
   return [...local, ...stored]
-    .filter((e) => !seen.has(eventKey(e)) && seen.add(eventKey(e)))
+    .filter((e) => {
+      const key = eventKey(e);
+      return !seen.has(key) && Boolean(seen.add(key));
+    })
     .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
     .slice(0, EVENTS);
 }

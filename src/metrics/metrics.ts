@@ -79,13 +79,14 @@ export class Metrics {
 
   observeHttp(o: HttpObservation): void {
     const endpoint = o.endpoint ?? 'other';
+    const model = this.#model(o.model);
     this.#series.add(o.status, o.code);
-    this.#requests.cell(this.#client(o.client), this.#model(o.model), endpoint, o.status).inc();
+    this.#requests.cell(this.#client(o.client), model, endpoint, o.status).inc();
     this.#duration.cell(endpoint).observe(o.totalMs / 1000);
     if (o.cache) this.#cacheResults.cell(o.cache).inc();
     if (o.queueMs !== undefined && o.cache !== 'hit' && o.cache !== 'coalesced') this.#queueWait.cell(endpoint, o.priority ?? 'normal').observe(o.queueMs / 1000);
     if (o.account && o.upstreamMs !== undefined) this.#upstream.cell(o.account, endpoint).observe(o.upstreamMs / 1000);
-    if (o.ttftMs !== undefined) this.#ttft.cell(this.#model(o.model)).observe(o.ttftMs / 1000);
+    if (o.ttftMs !== undefined) this.#ttft.cell(model).observe(o.ttftMs / 1000);
   }
 
   observeUsage(u: UsageObservation): void {

@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors/index.ts';
 import type { Need } from '../pool/index.ts';
+import type { CostInput } from '../pricing/index.ts';
 import { callFields, type UpstreamCall } from '../providers/index.ts';
 import { type ClientIdentity, mayUseModel } from './client-directory.ts';
 import { matchGuardrails, PromptRefused } from './guardrails.ts';
@@ -13,6 +14,9 @@ export interface BudgetView {
   hold(client: string, costNano: number): () => void;
 }
 
+/** What is known of a request's cost before it is sent. */
+export type PriceInput = Pick<CostInput, 'endpoint' | 'model' | 'request' | 'estimateTokens' | 'estimateOutputTokens'>;
+
 /** What policy asks of the rest of the gateway. */
 export interface PolicyDeps {
   budgets: BudgetView;
@@ -20,13 +24,7 @@ export interface PolicyDeps {
   serves(model: string, groups?: readonly string[]): boolean;
   estimate(call: UpstreamCall): Need;
   /** A request's estimated cost in nano-USD, before it is sent (held against budgets). */
-  price(input: {
-    endpoint: UpstreamCall['endpoint'];
-    model: string;
-    request?: { n?: unknown; size?: unknown; quality?: unknown };
-    estimateTokens?: number;
-    estimateOutputTokens?: number;
-  }): number;
+  price(input: PriceInput): number;
 }
 
 /**
@@ -88,7 +86,7 @@ export function applyClientPolicy(client: ClientIdentity, call: UpstreamCall, de
  * quality and count (exact for per-image prices and gpt-image output tokens); text by its
  * estimated prompt tokens at the input price and its maximum completion at the output price.
  */
-function costInput(call: UpstreamCall, need: Need): Parameters<PolicyDeps['price']>[0] {
+function costInput(call: UpstreamCall, need: Need): PriceInput {
   if (!call.endpoint.startsWith('images.')) {
     const output = need.outputTokens ?? 0;
     return { endpoint: call.endpoint, model: call.model, estimateTokens: need.tokens - output, estimateOutputTokens: output };
